@@ -1,0 +1,90 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# kvm-hotpath: find and guard costly calls on Linux KVM's VM-exit paths.
+# The user interface is this Makefile; see README.md.
+
+# --- settings a user may override -------------------------------------------
+CACHE		?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/kvm-hotpath
+KVERSION	?= 6.12
+KDIR		?= $(CACHE)/linux-source-$(KVERSION)
+MODE		?= patch
+J		?= $(shell nproc 2>/dev/null || echo 1)
+EXIT_PATHS	?=
+V		?= 0
+
+# The Debian trees the tests run on, and what each job needs installed.
+TEST_KVERSIONS	:= 6.1 6.12
+PKGS_COCCI	:= coccinelle python3
+PKGS_KBUILD	:= gcc make flex bison bc libelf-dev libssl-dev cpio kmod sparse perl
+PKGS_CHECK	:= $(PKGS_COCCI) $(PKGS_KBUILD) $(addprefix linux-source-,$(TEST_KVERSIONS)) git
+PKGS_BENCH	:= $(PKGS_COCCI) hyperfine
+
+ifeq ($(V),1)
+Q :=
+else
+Q := @
+endif
+
+# A default tree is Debian's tarball, extracted once into the cache.
+ifeq ($(origin KDIR),file)
+KDIR_DEPS := $(CACHE)/linux-source-$(KVERSION)/.extracted
+KDIR_PKGS := linux-source-$(KVERSION)
+endif
+
+export CACHE
+
+.PHONY: all help deps coccicheck check bench clean
+.DEFAULT_GOAL := help
+
+help:
+	@echo 'make coccicheck [KDIR=tree] [MODE=patch|report|context|org] [EXIT_PATHS=file]'
+	@echo 'make check      run the test suite (installs what it needs as root)'
+	@echo 'make bench      whole-tree coccicheck time against the grep floor'
+	@echo 'make deps       install the Debian packages the jobs need'
+	@echo 'make clean      remove the cache ($(CACHE))'
+
+# $(call need,packages): install the missing ones when root, else say how.
+# Machines without dpkg are left to the tools' own "not found" messages.
+define need
+$(Q)command -v dpkg-query >/dev/null || exit 0; \
+missing=$$(for p in $(1); do \
+	dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'ok installed' || echo $$p; \
+done | tr '\n' ' '); \
+[ -z "$$missing" ] && exit 0; \
+if [ "$$(id -u)" != 0 ]; then \
+	echo "kvm-hotpath: missing packages; install them as root: apt-get update && apt-get install -y $$missing" >&2; \
+	exit 1; \
+fi; \
+echo "  APT     $$missing" >&2; \
+{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; } >&2 || \
+	{ echo "kvm-hotpath: apt-get install -y $$missing failed (output above)" >&2; exit 1; }
+endef
+
+deps:
+	$(call need,$(PKGS_CHECK) $(PKGS_BENCH))
+
+$(CACHE)/linux-source-%/.extracted:
+	$(call need,linux-source-$*)
+	$(Q)mkdir -p $(CACHE)
+	@echo "  EXTRACT /usr/src/linux-source-$*.tar.xz -> $(CACHE)/linux-source-$*" >&2
+	$(Q)rm -rf $(CACHE)/.extract-$* && mkdir $(CACHE)/.extract-$* && \
+	  tar -C $(CACHE)/.extract-$* -xf /usr/src/linux-source-$*.tar.xz && \
+	  rm -rf $(CACHE)/linux-source-$* && \
+	  mv $(CACHE)/.extract-$*/linux-source-$* $(CACHE)/linux-source-$* && \
+	  rmdir $(CACHE)/.extract-$* && touch $@
+
+coccicheck: $(KDIR_DEPS)
+	$(call need,$(PKGS_COCCI))
+	$(Q)cocci/coccicheck -m $(MODE) -j $(J) $(if $(EXIT_PATHS),-e $(EXIT_PATHS)) \
+	  $(if $(filter 1,$(V)),-v) $(KDIR)
+
+check: $(addprefix $(CACHE)/linux-source-,$(addsuffix /.extracted,$(TEST_KVERSIONS)))
+	$(call need,$(PKGS_CHECK))
+	$(Q)tests/run $(T)
+
+bench: $(KDIR_DEPS)
+	$(call need,$(PKGS_BENCH))
+	$(Q)cocci/bench $(KDIR)
+
+clean:
+	rm -rf $(CACHE)

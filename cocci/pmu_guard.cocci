@@ -1,0 +1,243 @@
+// SPDX-License-Identifier: GPL-2.0
+/// Guard PMU event triggers on KVM exit paths with unlikely(enable_pmu).
+///
+/// kvm_pmu_trigger_event(), kvm_pmu_instruction_retired() and
+/// kvm_pmu_branch_retired() do nothing when the VM's PMU is disabled, yet the
+/// call and its return thunk are paid on every emulated instruction, which
+/// under retpolines and SRSO safe-RET costs tens of cycles per VM exit.
+/// Testing kvm->arch.enable_pmu first keeps that cost off the exit path of
+/// VMs without a virtual PMU.
+//
+// Confidence: High
+// Comments: Calls already under an if that tests enable_pmu, or after an
+//  early "if (!...enable_pmu) return" in the same function, are left alone.
+//  Two triggers in a row share one braced guard.  -D global_pmu guards with
+//  the kvm.enable_pmu module parameter, for trees before 5.18 whose struct
+//  kvm_arch has no enable_pmu.  -D exit_paths=FILE rewrites only calls in
+//  the functions FILE names, one a line; the others are reported off-path.
+// Options: --no-includes --include-headers --max-width 100
+// Keywords: kvm_pmu_trigger_event, kvm_pmu_instruction_retired, enable_pmu
+
+virtual patch
+virtual context
+virtual org
+virtual report
+virtual global_pmu
+
+@initialize:python@
+@@
+import re
+
+use_global = False
+exit_fns = None
+
+# The guard reaches the VM through the vcpu argument: "&svm->vcpu" gives
+# "svm->vcpu.kvm", never "(&svm->vcpu)->kvm".
+def pmu_guard(vcpu):
+	if use_global:
+		return "enable_pmu"
+	v = vcpu.replace(" ", "")
+	path = r"[A-Za-z_]\w*((->|\.)[A-Za-z_]\w*)*"
+	if v.startswith("&") and re.fullmatch(path, v[1:]):
+		return v[1:] + ".kvm->arch.enable_pmu"
+	if re.fullmatch(path, v):
+		return v + "->kvm->arch.enable_pmu"
+	return "(" + vcpu + ")->kvm->arch.enable_pmu"
+
+def off_exit_path(p):
+	return exit_fns is not None and p[0].current_element not in exit_fns
+
+@script:python depends on global_pmu@
+@@
+use_global = True
+
+@script:python@
+path << virtual.exit_paths;
+@@
+with open(path) as f:
+	exit_fns = set(l.split("#")[0].strip() for l in f) - {""}
+
+@guarded@
+identifier fn = {kvm_pmu_trigger_event, kvm_pmu_instruction_retired,
+		 kvm_pmu_branch_retired};
+expression E;
+position pg;
+symbol enable_pmu;
+@@
+if (<+... \(E->arch.enable_pmu\|E.arch.enable_pmu\|enable_pmu\) ...+>)
+{ <+... fn@pg(...) ...+> }
+
+@early exists@
+identifier fn = {kvm_pmu_trigger_event, kvm_pmu_instruction_retired,
+		 kvm_pmu_branch_retired};
+expression E;
+position pe;
+@@
+if (<+... !\(E->arch.enable_pmu\|E.arch.enable_pmu\|enable_pmu\) ...+>)
+  return ...;
+...
+fn@pe(...);
+
+@offpath@
+identifier fn = {kvm_pmu_trigger_event, kvm_pmu_instruction_retired,
+		 kvm_pmu_branch_retired};
+position po : script:python() { off_exit_path(po) };
+@@
+fn@po(...)
+
+@cand@
+identifier fn = {kvm_pmu_trigger_event, kvm_pmu_instruction_retired,
+		 kvm_pmu_branch_retired};
+expression V;
+position pc != {guarded.pg, early.pe, offpath.po};
+@@
+fn@pc(V, ...);
+
+// The second of two triggers in a row goes behind the guard of the first.
+@pair@
+identifier fn1 = {kvm_pmu_trigger_event, kvm_pmu_instruction_retired,
+		  kvm_pmu_branch_retired};
+identifier fn2 = {kvm_pmu_trigger_event, kvm_pmu_instruction_retired,
+		  kvm_pmu_branch_retired};
+expression V, C;
+position p1 != {guarded.pg, early.pe, offpath.po};
+position p2 != {guarded.pg, early.pe, offpath.po};
+@@
+fn1@p1(V, ...);
+(
+fn2@p2(V, ...);
+|
+if (C) fn2@p2(V, ...);
+)
+
+@site@
+identifier fn = {kvm_pmu_trigger_event, kvm_pmu_instruction_retired,
+		 kvm_pmu_branch_retired};
+expression V;
+position ps != {guarded.pg, early.pe, offpath.po, pair.p2};
+@@
+fn@ps(V, ...);
+
+// A call that is the whole body of an if, else-less if or loop gets braces;
+// only the line that takes the "{" changes, and "else" stays on the "}" line.
+@body@
+identifier fn = {kvm_pmu_trigger_event, kvm_pmu_instruction_retired,
+		 kvm_pmu_branch_retired};
+expression C;
+statement S;
+position pb;
+@@
+(
+if (C) fn@pb(...); else S
+|
+if (C) fn@pb(...);
+|
+for (...;...;...) fn@pb(...);
+|
+while (C) fn@pb(...);
+)
+
+@script:python guard@
+v << site.V;
+g;
+@@
+coccinelle.g = cocci.make_expr(pmu_guard(v))
+
+@depends on patch@
+identifier site.fn;
+identifier fn2 = {kvm_pmu_trigger_event, kvm_pmu_instruction_retired,
+		  kvm_pmu_branch_retired};
+expression site.V, C;
+statement S;
+position site.ps;
+position p2 != {guarded.pg, early.pe, offpath.po};
+position pn != body.pb;
+expression guard.g;
+expression list es1, es2;
+@@
+(
+- fn@ps(V, es1);
+- fn2@p2(V, es2);
++ if (unlikely(g)) {
++ fn(V, es1);
++ fn2(V, es2);
++ }
+|
+- fn@ps(V, es1);
+- if (C) fn2@p2(V, es2);
++ if (unlikely(g)) {
++ fn(V, es1);
++ if (C)
++ fn2(V, es2);
++ }
+|
+  if (C
+- )
++ ) {
+- fn@ps(V, es1);
++ if (unlikely(g))
++ fn(V, es1);
+- else
++ } else
+  S
+|
+  if (C
+- )
++ ) {
+- fn@ps(V, es1);
++ if (unlikely(g))
++ fn(V, es1);
++ }
+|
+  for (...;...;...
+- )
++ ) {
+- fn@ps(V, es1);
++ if (unlikely(g))
++ fn(V, es1);
++ }
+|
+  while (C
+- )
++ ) {
+- fn@ps(V, es1);
++ if (unlikely(g))
++ fn(V, es1);
++ }
+
+|
+- fn@ps@pn(V, es1);
++ if (unlikely(g))
++ fn(V, es1);
+)
+
+@depends on context@
+identifier cand.fn;
+position cand.pc;
+@@
+* fn@pc(...);
+
+@script:python depends on report@
+fn << cand.fn;
+v << cand.V;
+pc << cand.pc;
+@@
+coccilib.report.print_report(pc[0],
+	"%s() runs with the VM's PMU disabled too: guard it with if (unlikely(%s))"
+	% (fn, pmu_guard(v)))
+
+@script:python depends on report@
+fn << offpath.fn;
+po << offpath.po;
+@@
+coccilib.report.print_report(po[0],
+	"%s() in %s is off the VM-exit paths: left as is"
+	% (fn, po[0].current_element))
+
+@script:python depends on org@
+fn << cand.fn;
+v << cand.V;
+pc << cand.pc;
+@@
+coccilib.org.print_todo(pc[0], "%s() unguarded: if (unlikely(%s))"
+	% (fn, pmu_guard(v)))

@@ -32,15 +32,25 @@ use_global = False
 exit_fns = None
 
 # The guard reaches the VM through the vcpu argument: "&svm->vcpu" gives
-# "svm->vcpu.kvm", never "(&svm->vcpu)->kvm".
+# "svm->vcpu.kvm", never "(&svm->vcpu)->kvm"; only an argument that is not a
+# postfix expression (a cast, an operator) needs parentheses.
+def is_postfix(v):
+	if not re.match(r"[A-Za-z_]", v):
+		return False
+	while True:
+		w = re.sub(r"\([^()]*\)|\[[^][]*\]", "", v)
+		if w == v:
+			break
+		v = w
+	return re.fullmatch(r"[A-Za-z_]\w*((->|\.)[A-Za-z_]\w*)*", v) is not None
+
 def pmu_guard(vcpu):
 	if use_global:
 		return "enable_pmu"
 	v = vcpu.replace(" ", "")
-	path = r"[A-Za-z_]\w*((->|\.)[A-Za-z_]\w*)*"
-	if v.startswith("&") and re.fullmatch(path, v[1:]):
+	if v.startswith("&") and is_postfix(v[1:]):
 		return v[1:] + ".kvm->arch.enable_pmu"
-	if re.fullmatch(path, v):
+	if is_postfix(v):
 		return v + "->kvm->arch.enable_pmu"
 	return "(" + vcpu + ")->kvm->arch.enable_pmu"
 
@@ -223,15 +233,15 @@ v << cand.V;
 pc << cand.pc;
 @@
 coccilib.report.print_report(pc[0],
-	"%s() runs with the VM's PMU disabled too: guard it with if (unlikely(%s))"
-	% (fn, pmu_guard(v)))
+	"%s() in %s() runs with the VM's PMU disabled too: guard it with if (unlikely(%s))"
+	% (fn, pc[0].current_element, pmu_guard(v)))
 
 @script:python depends on report@
 fn << offpath.fn;
 po << offpath.po;
 @@
 coccilib.report.print_report(po[0],
-	"%s() in %s is off the VM-exit paths: left as is"
+	"%s() in %s() is off the VM-exit paths: left as is"
 	% (fn, po[0].current_element))
 
 @script:python depends on org@
@@ -239,5 +249,5 @@ fn << cand.fn;
 v << cand.V;
 pc << cand.pc;
 @@
-coccilib.org.print_todo(pc[0], "%s() unguarded: if (unlikely(%s))"
-	% (fn, pmu_guard(v)))
+coccilib.org.print_todo(pc[0], "%s() in %s() unguarded: if (unlikely(%s))"
+	% (fn, pc[0].current_element, pmu_guard(v)))

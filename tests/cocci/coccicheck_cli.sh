@@ -1,0 +1,123 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# cocci/coccicheck and "make coccicheck" as a user meets them, on the
+# miniature trees in trees/: the four modes, trees before 5.18, trees
+# without enable_pmu or KVM, git checkouts, exit-path lists, bad input
+# (one line naming the input, non-zero exit) and a KDIR that stays as it was.
+
+. "$(dirname "$0")/../lib.sh"
+
+ktap_require spatch coccinelle
+ktap_require git git
+ktap_scratch
+
+cc=$TOP/cocci/coccicheck
+trees=$TESTS/cocci/trees
+
+# fails_with WANT CMD...: CMD exits non-zero and prints one line with WANT.
+fails_with()
+{
+	local want=$1 out rc
+	shift
+
+	out=$("$@" 2>&1 >/dev/null)
+	rc=$?
+	[ $rc -ne 0 ] || { echo "exit 0, expected a failure"; return 1; }
+	[ "$(printf '%s\n' "$out" | grep -c .)" = 1 ] ||
+		{ printf 'expected one line, got:\n%s\n' "$out"; return 1; }
+	grep -qF -- "$want" <<<"$out" || { echo "'$out' does not say '$want'"; return 1; }
+}
+
+# The names, sizes and times of every file: what "untouched" means.
+manifest()
+{
+	(cd "$1" && find . -printf '%p %s %T@ %m\n' | LC_ALL=C sort)
+}
+
+guards()
+{
+	grep '^+' "$2" | grep -cF "if (unlikely($1))"
+}
+
+ktap_print_header
+ktap_set_plan 22
+
+manifest "$trees/per-vm" >"$SCRATCH/before"
+"$cc" -j 1 "$trees/per-vm" >"$SCRATCH/per-vm.diff" 2>"$SCRATCH/per-vm.err"
+ktap_check "patch: three call sites guarded per VM, the guarded one left" \
+	test "$(guards 'vcpu->kvm->arch.enable_pmu' "$SCRATCH/per-vm.diff")" = 3
+ktap_check "patch: nothing on stderr for a current tree" test ! -s "$SCRATCH/per-vm.err"
+ktap_check "patch: only files with calls appear, with a/ b/ headers" eval \
+	'test "$(grep "^diff " "$SCRATCH/per-vm.diff")" = "$(printf "%s\n" \
+	"diff -u -p a/arch/x86/kvm/vmx/nested.c b/arch/x86/kvm/vmx/nested.c" \
+	"diff -u -p a/arch/x86/kvm/x86.c b/arch/x86/kvm/x86.c")"'
+cp -r "$trees/per-vm" "$SCRATCH/applied"
+ktap_check "patch: the diff applies with patch -p1" \
+	patch -s -p1 -d "$SCRATCH/applied" -i "$SCRATCH/per-vm.diff"
+ktap_check "patch: the patched tree gives an empty diff" \
+	eval 'test -z "$("$cc" "$SCRATCH/applied")"'
+"$cc" -j 2 "$trees/per-vm" >"$SCRATCH/per-vm-j2.diff" 2>&1
+ktap_check "patch: -j 1 and -j 2 give byte-identical output" \
+	cmp "$SCRATCH/per-vm.diff" "$SCRATCH/per-vm-j2.diff"
+
+"$cc" -m report "$trees/per-vm" >"$SCRATCH/report" 2>&1
+ktap_check "report: one file:line:col-col line a finding" eval \
+	'test "$(wc -l <"$SCRATCH/report")" = 4 &&
+	 ! grep -vE "^arch/x86/kvm/[a-z/0-9]+\.c:[0-9]+:[0-9]+-[0-9]+: kvm_pmu_trigger_event\(\) in [a-z_]+\(\) runs with" "$SCRATCH/report"'
+ktap_check "report: the pair's second call is a finding of its own" \
+	grep -q '^arch/x86/kvm/x86.c:18:' "$SCRATCH/report"
+"$cc" -m context "$trees/per-vm" >"$SCRATCH/context" 2>&1
+ktap_check "context: the four calls marked with -" \
+	test "$(grep -c '^-.*kvm_pmu_trigger_event' "$SCRATCH/context")" = 4
+"$cc" -m org "$trees/per-vm" >"$SCRATCH/org" 2>&1
+ktap_check "org: one TODO a finding" test "$(grep -c '^\* TODO' "$SCRATCH/org")" = 4
+
+printf 'skip_instruction\n# a comment\nvmlaunch\n' >"$SCRATCH/exit-paths"
+"$cc" -e "$SCRATCH/exit-paths" "$trees/per-vm" >"$SCRATCH/ep.diff" 2>&1
+ktap_check "exit paths: only calls in listed functions are rewritten" eval \
+	'test "$(guards "vcpu->kvm->arch.enable_pmu" "$SCRATCH/ep.diff")" = 2 &&
+	 ! grep -q "^[-+].*BRANCH_INSTRUCTIONS);\$" <(grep -A3 "^ int emulate" "$SCRATCH/ep.diff")'
+"$cc" -m report -e "$SCRATCH/exit-paths" "$trees/per-vm" >"$SCRATCH/ep.report" 2>&1
+ktap_check "exit paths: the others are reported off-path" \
+	test "$(grep -c 'in emulate() is off the VM-exit paths' "$SCRATCH/ep.report")" = 2
+
+"$cc" "$trees/module-param" >"$SCRATCH/mp.diff" 2>"$SCRATCH/mp.err"
+ktap_check "before 5.18: one line says the module parameter is used" eval \
+	'test "$(wc -l <"$SCRATCH/mp.err")" = 1 && grep -q "struct kvm_arch has no enable_pmu" "$SCRATCH/mp.err"'
+ktap_check "before 5.18: guards test the enable_pmu module parameter" \
+	test "$(guards enable_pmu "$SCRATCH/mp.diff")" = 3
+"$cc" "$trees/no-enable-pmu" >"$SCRATCH/none.diff" 2>"$SCRATCH/none.err"
+ktap_check "no enable_pmu anywhere: nothing rewritten, one line says why" eval \
+	'test ! -s "$SCRATCH/none.diff" && test "$(wc -l <"$SCRATCH/none.err")" = 1 &&
+	 grep -q "nothing to rewrite" "$SCRATCH/none.err"'
+
+cp -r "$trees/per-vm" "$SCRATCH/git"
+git -C "$SCRATCH/git" init -q && git -C "$SCRATCH/git" add -A &&
+	git -C "$SCRATCH/git" -c user.name=t -c user.email=t@t commit -qm base
+echo 'kvm_pmu_trigger_event(vcpu, 1);' >"$SCRATCH/git/untracked.c"
+"$cc" -j 1 "$SCRATCH/git" >"$SCRATCH/git.diff" 2>&1
+ktap_check "git checkout: same diff as the plain tree (git grep, tracked files)" \
+	cmp "$SCRATCH/per-vm.diff" "$SCRATCH/git.diff"
+
+ktap_check "KDIR is left exactly as it was" eval \
+	'manifest "$trees/per-vm" | diff "$SCRATCH/before" -'
+
+ktap_check "bad input: a missing KDIR" fails_with "KDIR=$SCRATCH/nope: no such directory" \
+	"$cc" "$SCRATCH/nope"
+ktap_check "bad input: not a kernel tree" fails_with "not a kernel tree" "$cc" "$SCRATCH"
+ktap_check "bad input: a tree without KVM" fails_with "no arch/x86/kvm" "$cc" "$trees/no-kvm"
+ktap_check "bad input: an unknown MODE" fails_with "MODE=fix is not one of" \
+	"$cc" -m fix "$trees/per-vm"
+# Everything on PATH but spatch.
+mkdir "$SCRATCH/bin"
+for d in ${PATH//:/ }; do
+	for f in "$d"/*; do
+		[ -x "$f" ] && ln -s "$f" "$SCRATCH/bin/" 2>/dev/null
+	done
+done
+rm -f "$SCRATCH/bin/spatch"
+ktap_check "bad input: spatch missing" fails_with "apt-get install -y coccinelle" \
+	env PATH="$SCRATCH/bin" "$cc" "$trees/per-vm"
+
+ktap_finished

@@ -1,0 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0
+int start_kernel(void)
+{
+	return 0;
+}

@@ -17,7 +17,7 @@ TEST_KVERSIONS	:= 6.1 6.12
 PKGS_COCCI	:= coccinelle python3
 PKGS_KBUILD	:= gcc make flex bison bc libelf-dev libssl-dev cpio kmod sparse perl
 PKGS_CHECK	:= $(PKGS_COCCI) $(PKGS_KBUILD) $(addprefix linux-source-,$(TEST_KVERSIONS)) git
-PKGS_BENCH	:= $(PKGS_COCCI) hyperfine
+PKGS_BENCH	:= $(PKGS_COCCI) bc
 
 ifeq ($(V),1)
 Q :=

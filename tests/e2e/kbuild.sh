@@ -11,18 +11,20 @@
 #	kb_overlay "$kdir" "$ov" && kb_overlay_put "$ov" arch/x86/kvm/x86.c new.c
 #	kb_config "$ov" "$ob" && kb_objs "$ob" arch/x86/kvm/x86.o
 #	kb_sparse "$b" arch/x86/kvm/x86.o >pristine.txt
+#	kb_overlay_verify "$ov"
 #
 # The source trees are never written: all output goes to BUILDDIR, and an
-# overlay is a hard-link farm in which patched files are swapped in by
-# rename(2), so the original inodes are never opened for writing.
+# overlay is a hard-link (or symlink) farm in which patched files are
+# swapped in by rename(2), so the original inodes are never opened for
+# writing.
 
 # Bump when kb_config's recipe changes, so stamped build dirs get redone.
 KB_RECIPE=1
 KB_JOBS=${KB_JOBS:-$(nproc)}
-# Paths that kb_overlay copies for real instead of hard-linking.  Tools
-# that "edit in place" (spatch --in-place does "cp out infile", editors,
-# sed -i on some setups) would otherwise write through the shared inode
-# into the pristine tree; for the KVM sources that is the likely target.
+# Paths that kb_overlay copies for real instead of linking.  Tools that
+# rewrite a file in place (spatch --in-place runs "cp OUT INFILE", many
+# editors, shell ">") would otherwise write through the shared inode into
+# the pristine tree; the KVM sources are what such tools will target.
 KB_OVERLAY_COPY=${KB_OVERLAY_COPY:-"arch/x86/kvm virt/kvm include/kvm include/linux/kvm_host.h include/linux/kvm_types.h arch/x86/include/asm/kvm_host.h"}
 
 kb_err()
@@ -136,14 +138,15 @@ kb__kdir_of()
 }
 
 # First Kconfig symbol among the arguments that the tree defines: the x86
-# mitigation options were renamed to MITIGATION_* in 6.9.
+# mitigation options were renamed to MITIGATION_* in 6.9.  grep -R, as
+# in a symlink-farm overlay the Kconfig files are symlinks.
 kb__sym()
 {
 	local kdir=$1 s
 
 	shift
 	for s in "$@"; do
-		if grep -rqs --include='Kconfig*' -x "config $s" "$kdir/arch/x86"; then
+		if grep -Rqs --include='Kconfig*' -x "config $s" "$kdir/arch/x86"; then
 			echo "$s"
 			return 0
 		fi
@@ -223,16 +226,20 @@ config=$(sha256sum <"$b/.config")" ]; then
 		kb__fail_log "olddefconfig failed for $kdir in $b" "$log" || return
 
 	# olddefconfig silently drops options whose dependencies are unmet, so
-	# check that what we asked for is really there.
+	# check that what we asked for is really there.  A rejected .config is
+	# renamed so that not even a plain "make O=" takes it for a valid one.
 	want="KVM=m KVM_INTEL=m KVM_AMD=m $retp=y $rethunk=y${srso:+ $srso=y}"
 	for opt in $want; do
-		grep -qx "CONFIG_$opt" "$b/.config" ||
-			kb_err "$b/.config lacks CONFIG_$opt after olddefconfig (unmet Kconfig dependency in $kdir?)" ||
+		if ! grep -qx "CONFIG_$opt" "$b/.config"; then
+			mv -f "$b/.config" "$b/.config.kb-rejected"
+			kb_err "CONFIG_$opt missing after olddefconfig (unmet Kconfig dependency in $kdir?), see $b/.config.kb-rejected"
 			return
+		fi
 	done
 	for opt in WERROR DEBUG_INFO; do
 		if grep -qx "CONFIG_$opt=y" "$b/.config"; then
-			kb_err "$b/.config still has CONFIG_$opt=y after olddefconfig"
+			mv -f "$b/.config" "$b/.config.kb-rejected"
+			kb_err "CONFIG_$opt=y still set after olddefconfig, see $b/.config.kb-rejected"
 			return
 		fi
 	done
@@ -423,16 +430,33 @@ kb_sparse()
 	}' "$log" | LC_ALL=C sort -t: -k1,1 -k2,2n -k3,3n -k4
 }
 
+# Remove a tree we created.  Its directories may have inherited a-w
+# modes from a read-only KDIR; they are our own (only files are shared),
+# so making them writable is safe.  Never chmod the files.
+kb__rmtree()
+{
+	[ -e "$1" ] || return 0
+	find "$1" -type d ! -perm -u=w -exec chmod u+w {} + 2>/dev/null
+	rm -rf "$1"
+}
+
 # kb_overlay KDIR OVERLAYDIR: (re)create OVERLAYDIR as a hard-link farm of
 # KDIR (about a second, vs ~20 s for a real copy), with $KB_OVERLAY_COPY
 # copied for real.  Files must be replaced, never written in place: use
 # kb_overlay_put.  Editing a hard-linked file in place edits KDIR, and so
 # does chmod/touch on it (inode metadata is shared).
+# Hard links need the same filesystem and, with fs.protected_hardlinks, a
+# user owning KDIR's files; otherwise (or with KB_OVERLAY_MODE=symlink) it
+# falls back to a "cp -as" symlink farm, which Kbuild handles as well.
 kb_overlay()
 {
-	local kdir=$1 ov=$2 tmp p
+	local kdir=$1 ov=$2 tmp p mode=${KB_OVERLAY_MODE:-auto}
 
 	[ $# -eq 2 ] || kb_err "usage: kb_overlay KDIR OVERLAYDIR" || return
+	case "$mode" in
+	auto | hardlink | symlink) ;;
+	*) kb_err "KB_OVERLAY_MODE=$mode: want auto, hardlink or symlink"; return ;;
+	esac
 	kb__check_kdir "$kdir" || return
 	kdir=$(realpath -e "$kdir") || return
 	[ -n "$ov" ] || kb_err "empty OVERLAYDIR" || return
@@ -443,28 +467,45 @@ kb_overlay()
 		return
 	fi
 	mkdir -p "$(dirname "$ov")" || kb_err "cannot create $(dirname "$ov")" || return
-	[ "$(stat -c %d "$kdir")" = "$(stat -c %d "$(dirname "$ov")")" ] ||
-		kb_err "$(dirname "$ov") is on another filesystem than $kdir: hard links need the same one" ||
-		return
 
 	# Build next to the target and rename, so a failed copy never looks
 	# like a usable overlay.
 	tmp=$ov.kb-tmp.$$
-	rm -rf "$tmp"
-	cp -al "$kdir" "$tmp" 2>/dev/null ||
-		{ rm -rf "$tmp"; kb_err "cp -al $kdir $tmp failed (disk full?)"; return; }
+	kb__rmtree "$tmp"
+	mkdir "$tmp" || kb_err "cannot create $tmp" || return
+	# Probe with one link rather than let cp -al fail after seconds.
+	if [ "$mode" = auto ]; then
+		if ln "$kdir/Makefile" "$tmp/.kb-probe" 2>/dev/null; then
+			mode=hardlink
+		else
+			mode=symlink
+		fi
+		rm -f "$tmp/.kb-probe"
+	fi
+	rmdir "$tmp"
+	if [ "$mode" = hardlink ]; then
+		cp -al "$kdir" "$tmp" 2>/dev/null ||
+			{ kb__rmtree "$tmp"; kb_err "cp -al $kdir $tmp failed (other filesystem? not owner? try KB_OVERLAY_MODE=symlink)"; return; }
+	else
+		cp -as "$kdir" "$tmp" 2>/dev/null ||
+			{ kb__rmtree "$tmp"; kb_err "cp -as $kdir $tmp failed (disk full?)"; return; }
+	fi
+	# Directories are never shared, and kb_overlay_put must create files in them.
+	find "$tmp" -type d ! -perm -u=w -exec chmod u+w {} +
 	for p in $KB_OVERLAY_COPY; do
 		[ -e "$kdir/$p" ] || continue
 		rm -rf "${tmp:?}/$p"
 		# -a keeps the mtimes, so a pristine overlay builds like KDIR.
-		cp -a "$kdir/$p" "$tmp/$p" ||
-			{ rm -rf "$tmp"; kb_err "copying $p into $tmp failed"; return; }
+		if ! cp -a "$kdir/$p" "$tmp/$p"; then
+			kb__rmtree "$tmp"
+			kb_err "copying $p into $tmp failed"
+			return
+		fi
+		[ -d "$tmp/$p" ] && find "$tmp/$p" -type d -exec chmod u+w {} +
 	done
 	# The stamp's mtime is the reference for kb_overlay_verify.
-	echo "kdir=$kdir" >"$tmp/.kb-overlay"
-	if [ -e "$ov" ]; then
-		rm -rf "$ov" || kb_err "cannot remove old overlay $ov" || return
-	fi
+	printf 'kdir=%s\nmode=%s\n' "$kdir" "$mode" >"$tmp/.kb-overlay"
+	kb__rmtree "$ov" || kb_err "cannot remove old overlay $ov" || return
 	mv "$tmp" "$ov" || kb_err "cannot move $tmp to $ov" || return
 }
 

@@ -15,7 +15,7 @@
 //  the kvm.enable_pmu module parameter, for trees before 5.18 whose struct
 //  kvm_arch has no enable_pmu.  -D exit_paths=FILE rewrites only calls in
 //  the functions FILE names, one a line; the others are reported off-path.
-// Options: --no-includes --include-headers --max-width 100
+// Options: --no-includes --include-headers --max-width 99
 // Keywords: kvm_pmu_trigger_event, kvm_pmu_instruction_retired, enable_pmu
 
 virtual patch
@@ -35,6 +35,16 @@ exit_fns = None
 # "svm->vcpu.kvm", never "(&svm->vcpu)->kvm"; only an argument that is not a
 # postfix expression (a cast, an operator) needs parentheses.
 def is_postfix(v):
+	if v.startswith("("):
+		depth = 0
+		for i, c in enumerate(v):
+			depth += (c == "(") - (c == ")")
+			if depth == 0:
+				break
+		v = "x" + v[i + 1:]
+		# "(T *)p" is a cast: only postfix operators may follow the group.
+		if not re.match(r"x($|->|\.|\[|\()", v):
+			return False
 	if not re.match(r"[A-Za-z_]", v):
 		return False
 	while True:
@@ -57,6 +67,59 @@ def pmu_guard(vcpu):
 def off_exit_path(p):
 	return exit_fns is not None and p[0].current_element not in exit_fns
 
+# Guard tests are judged on the condition's text: a test counts only with
+# the right polarity, so "a || enable_pmu" or "!enable_pmu" guard nothing.
+def balanced(s):
+	depth = 0
+	for c in s:
+		depth += (c in "([") - (c in ")]")
+		if depth < 0:
+			return False
+	return depth == 0
+
+def bare(s):
+	s = s.replace(" ", "")
+	while True:
+		t = s
+		for w in ("unlikely(", "likely(", "("):
+			if s.startswith(w) and s.endswith(")") and balanced(s[len(w):-1]):
+				s = s[len(w):-1]
+		if s == t:
+			return s
+
+def split_top(s, op):
+	parts, depth, start, i = [], 0, 0, 0
+	while i < len(s):
+		depth += (s[i] in "([") - (s[i] in ")]")
+		if depth == 0 and s.startswith(op, i):
+			parts.append(s[start:i])
+			i += len(op)
+			start = i
+		else:
+			i += 1
+	return parts + [s[start:]]
+
+# "enable_pmu" itself, or a postfix path ending in "arch.enable_pmu".
+def is_pmu_flag(s):
+	s = bare(s)
+	m = re.fullmatch(r"(.*)(->|\.)arch\.enable_pmu", s)
+	return s == "enable_pmu" or (m is not None and is_postfix(m.group(1)))
+
+# True when the condition holds only with the PMU enabled: enable_pmu is
+# one of the conjuncts of an && chain (or the whole test).
+def needs_pmu(c):
+	return any(is_pmu_flag(x) for x in split_top(bare(c), "&&"))
+
+# True when the condition holds whenever the PMU is disabled: !enable_pmu
+# is one of the disjuncts of an || chain (or the whole test).
+def fails_without_pmu(c):
+	return any(bare(x).startswith("!") and is_pmu_flag(bare(x)[1:])
+		   for x in split_top(bare(c), "||"))
+
+# The vcpu argument is evaluated again in the guard.
+def has_side_effects(v):
+	return re.search(r"\+\+|--|(?<![=!<>])=(?!=)", v.replace(" ", "")) is not None
+
 @script:python depends on global_pmu@
 @@
 use_global = True
@@ -70,23 +133,58 @@ with open(path) as f:
 @guarded@
 identifier fn = {kvm_pmu_trigger_event, kvm_pmu_instruction_retired,
 		 kvm_pmu_branch_retired};
-expression E;
+expression C : script:python() { needs_pmu(C) };
+statement S;
 position pg;
-symbol enable_pmu;
 @@
-if (<+... \(E->arch.enable_pmu\|E.arch.enable_pmu\|enable_pmu\) ...+>)
-{ <+... fn@pg(...) ...+> }
+(
+if (C) { <+... fn@pg(...) ...+> } else S
+|
+if (C) { <+... fn@pg(...) ...+> }
+)
 
-@early exists@
+// An early "if (!...enable_pmu) return" guards the calls after it only if
+// no path from the function's entry reaches them around it.
+@returns exists@
 identifier fn = {kvm_pmu_trigger_event, kvm_pmu_instruction_retired,
 		 kvm_pmu_branch_retired};
-expression E;
-position pe;
+expression C : script:python() { fails_without_pmu(C) };
+position pa;
 @@
-if (<+... !\(E->arch.enable_pmu\|E.arch.enable_pmu\|enable_pmu\) ...+>)
-  return ...;
-...
-fn@pe(...);
+if (C) return ...;
+... when any
+fn@pa(...);
+
+@around exists@
+identifier f;
+identifier fn = {kvm_pmu_trigger_event, kvm_pmu_instruction_retired,
+		 kvm_pmu_branch_retired};
+expression C : script:python() { fails_without_pmu(C) };
+position pr;
+@@
+f(...) {
+... when != if (C) return ...;
+    when any
+fn@pr(...);
+... when any
+}
+
+@early@
+identifier fn = {kvm_pmu_trigger_event, kvm_pmu_instruction_retired,
+		 kvm_pmu_branch_retired};
+position returns.pa;
+position pe != around.pr;
+@@
+fn@pa@pe(...)
+
+// Guarding would evaluate a vcpu argument with side effects twice.
+@impure@
+identifier fn = {kvm_pmu_trigger_event, kvm_pmu_instruction_retired,
+		 kvm_pmu_branch_retired};
+expression V : script:python() { has_side_effects(V) };
+position pi;
+@@
+fn@pi(V, ...)
 
 @offpath@
 identifier fn = {kvm_pmu_trigger_event, kvm_pmu_instruction_retired,
@@ -99,7 +197,7 @@ fn@po(...)
 identifier fn = {kvm_pmu_trigger_event, kvm_pmu_instruction_retired,
 		 kvm_pmu_branch_retired};
 expression V;
-position pc != {guarded.pg, early.pe, offpath.po};
+position pc != {guarded.pg, early.pe, offpath.po, impure.pi};
 @@
 fn@pc(V, ...);
 
@@ -110,8 +208,8 @@ identifier fn1 = {kvm_pmu_trigger_event, kvm_pmu_instruction_retired,
 identifier fn2 = {kvm_pmu_trigger_event, kvm_pmu_instruction_retired,
 		  kvm_pmu_branch_retired};
 expression V, C;
-position p1 != {guarded.pg, early.pe, offpath.po};
-position p2 != {guarded.pg, early.pe, offpath.po};
+position p1 != {guarded.pg, early.pe, offpath.po, impure.pi};
+position p2 != {guarded.pg, early.pe, offpath.po, impure.pi};
 @@
 fn1@p1(V, ...);
 (
@@ -124,13 +222,13 @@ if (C) fn2@p2(V, ...);
 identifier fn = {kvm_pmu_trigger_event, kvm_pmu_instruction_retired,
 		 kvm_pmu_branch_retired};
 expression V;
-position ps != {guarded.pg, early.pe, offpath.po, pair.p2};
+position ps != {guarded.pg, early.pe, offpath.po, impure.pi, pair.p2};
 @@
 fn@ps(V, ...);
 
 // A call that is the whole body of an if, else-less if or loop gets braces;
 // only the line that takes the "{" changes, and "else" stays on the "}" line.
-@body@
+@body disable neg_if@
 identifier fn = {kvm_pmu_trigger_event, kvm_pmu_instruction_retired,
 		 kvm_pmu_branch_retired};
 expression C;
@@ -153,14 +251,14 @@ g;
 @@
 coccinelle.g = cocci.make_expr(pmu_guard(v))
 
-@depends on patch@
+@depends on patch disable neg_if@
 identifier site.fn;
 identifier fn2 = {kvm_pmu_trigger_event, kvm_pmu_instruction_retired,
 		  kvm_pmu_branch_retired};
 expression site.V, C;
 statement S;
 position site.ps;
-position p2 != {guarded.pg, early.pe, offpath.po};
+position p2 != {guarded.pg, early.pe, offpath.po, impure.pi};
 position pn != body.pb;
 expression guard.g;
 expression list es1, es2;
@@ -243,6 +341,14 @@ po << offpath.po;
 coccilib.report.print_report(po[0],
 	"%s() in %s() is off the VM-exit paths: left as is"
 	% (fn, po[0].current_element))
+
+@script:python depends on report@
+fn << impure.fn;
+pi << impure.pi;
+@@
+coccilib.report.print_report(pi[0],
+	"%s() in %s() has a vcpu argument with side effects: guard it by hand"
+	% (fn, pi[0].current_element))
 
 @script:python depends on org@
 fn << cand.fn;

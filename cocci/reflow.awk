@@ -1,11 +1,14 @@
 # SPDX-License-Identifier: GPL-2.0
 #
-# Filter a unified diff from pmu_guard.cocci: an added continuation line
-# that spatch aligned to its open parenthesis but that still passes 100
-# columns (the kernel's limit, coding-style.rst) is indented with tabs
-# instead, to the deepest tab stop that fits, at least one tab deeper than
-# the line it continues.  Only the text of "+" lines changes, so hunk
-# headers stay valid.
+# Filter a unified diff from pmu_guard.cocci so the added continuation lines
+# (a "+" line after a "+" line ending in ",") follow the kernel's layout:
+# - spatch sometimes aligns to the open parenthesis with more spaces than
+#   needed ("\t\t\t\t" and 14 spaces); the same column is reached with as
+#   many tabs as fit, then spaces, as checkpatch.pl wants;
+# - a continuation that still passes 100 columns (coding-style.rst) when
+#   aligned is indented with tabs instead, to the deepest tab stop that
+#   fits, at least one tab deeper than the line it continues.
+# Only the text of "+" lines changes, so hunk headers stay valid.
 
 function width(s,    i, c, w) {
 	w = 0
@@ -16,22 +19,25 @@ function width(s,    i, c, w) {
 	return w
 }
 
-function tabs(n,    s) {
+function repeat(c, n,    s) {
 	s = ""
 	while (n-- > 0)
-		s = s "\t"
+		s = s c
 	return s
 }
 
-/^\+/ && prev_added && prev ~ /,$/ && $0 ~ /^\+\t* +[^ \t]/ {
+/^\+/ && prev_added && prev ~ /,$/ && $0 ~ /^\+[ \t]*[^ \t]/ {
 	body = substr($0, 2)
-	if (width(body) > 100) {
-		text = body
-		sub(/^[ \t]+/, "", text)
+	text = body
+	sub(/^[ \t]+/, "", text)
+	lead = width(substr(body, 1, length(body) - length(text)))
+	if (lead + length(text) <= 100) {
+		$0 = "+" repeat("\t", int(lead / 8)) repeat(" ", lead % 8) text
+	} else {
 		base = match(substr(prev, 2), /[^\t]/) - 1
 		for (k = base + 2; k > base; k--) {
 			if (8 * k + length(text) <= 100) {
-				$0 = "+" tabs(k) text
+				$0 = "+" repeat("\t", k) text
 				break
 			}
 		}

@@ -41,7 +41,7 @@ guards()
 }
 
 ktap_print_header
-ktap_set_plan 22
+ktap_set_plan 24
 
 manifest "$trees/per-vm" >"$SCRATCH/before"
 "$cc" -j 1 "$trees/per-vm" >"$SCRATCH/per-vm.diff" 2>"$SCRATCH/per-vm.err"
@@ -102,6 +102,21 @@ ktap_check "git checkout: same diff as the plain tree (git grep, tracked files)"
 
 ktap_check "KDIR is left exactly as it was" eval \
 	'manifest "$trees/per-vm" | diff "$SCRATCH/before" -'
+
+# reflow.awk on a diff of our own: tab/space mixes and long continuations.
+T=$(printf '\t')
+printf '%s\n' "--- a/x.c" "+++ b/x.c" "@@ -1,1 +1,3 @@" \
+	"+${T}${T}kvm_pmu_trigger_event(vcpu," \
+	"+${T}${T}${T}${T}              kvm_pmu_eventsel.INSTRUCTIONS_RETIRED);" \
+	"+${T}${T}${T}${T}${T}kvm_pmu_trigger_event(vcpu," \
+	"+${T}${T}${T}${T}${T}${T}${T}      kvm_pmu_eventsel.BRANCH_INSTRUCTIONS_RETIRED);" \
+	" ${T}${T}${T}${T}              unchanged(context);" >"$SCRATCH/reflow.in"
+awk -f "$TOP/cocci/reflow.awk" "$SCRATCH/reflow.in" >"$SCRATCH/reflow.out"
+ktap_check "reflow: an aligned continuation uses tabs first, then spaces" \
+	grep -qx "+${T}${T}${T}${T}${T}      kvm_pmu_eventsel.INSTRUCTIONS_RETIRED);" "$SCRATCH/reflow.out"
+ktap_check "reflow: past 100 columns, tab-indented one deeper; context kept" eval \
+	'grep -qx "+${T}${T}${T}${T}${T}${T}kvm_pmu_eventsel.BRANCH_INSTRUCTIONS_RETIRED);" "$SCRATCH/reflow.out" &&
+	 diff <(grep -v "^+" "$SCRATCH/reflow.in") <(grep -v "^+" "$SCRATCH/reflow.out")'
 
 ktap_check "bad input: a missing KDIR" fails_with "KDIR=$SCRATCH/nope: no such directory" \
 	"$cc" "$SCRATCH/nope"

@@ -51,7 +51,7 @@ spatch_to()
 	local in=$1 out=$2
 	shift 2
 	spatch --sp-file "$rule" -D patch "$@" --no-includes --include-headers \
-		--max-width 100 --very-quiet -o "$out" "$in" >/dev/null 2>"$out.err" ||
+		--max-width 99 --very-quiet -o "$out" "$in" >/dev/null 2>"$out.err" ||
 		{ cat "$out.err"; return 1; }
 	[ -e "$out" ] || cp "$in" "$out"	# spatch writes nothing when nothing changes
 }

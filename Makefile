@@ -16,7 +16,7 @@ V		?= 0
 TEST_KVERSIONS	:= 6.1 6.12
 PKGS_COCCI	:= coccinelle python3
 PKGS_KBUILD	:= gcc make flex bison bc libelf-dev libssl-dev cpio kmod sparse perl
-PKGS_CHECK	:= $(PKGS_COCCI) $(PKGS_KBUILD) $(addprefix linux-source-,$(TEST_KVERSIONS)) git
+PKGS_CHECK	:= $(PKGS_COCCI) $(PKGS_KBUILD) $(addprefix linux-source-,$(TEST_KVERSIONS)) git patch xz-utils
 PKGS_BENCH	:= $(PKGS_COCCI) bc
 
 ifeq ($(V),1)
@@ -47,9 +47,9 @@ help:
 # Machines without dpkg are left to the tools' own "not found" messages.
 define need
 $(Q)command -v dpkg-query >/dev/null || exit 0; \
-missing=$$(for p in $(1); do \
+missing=$$(echo $$(for p in $(1); do \
 	dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'ok installed' || echo $$p; \
-done | tr '\n' ' '); \
+done)); \
 [ -z "$$missing" ] && exit 0; \
 if [ "$$(id -u)" != 0 ]; then \
 	echo "kvm-hotpath: missing packages; install them as root: apt-get update && apt-get install -y $$missing" >&2; \

@@ -41,7 +41,7 @@ guards()
 }
 
 ktap_print_header
-ktap_set_plan 24
+ktap_set_plan 25
 
 manifest "$trees/per-vm" >"$SCRATCH/before"
 "$cc" -j 1 "$trees/per-vm" >"$SCRATCH/per-vm.diff" 2>"$SCRATCH/per-vm.err"
@@ -134,5 +134,22 @@ done
 rm -f "$SCRATCH/bin/spatch"
 ktap_check "bad input: spatch missing" fails_with "apt-get install -y coccinelle" \
 	env PATH="$SCRATCH/bin" "$cc" "$trees/per-vm"
+
+# As a user who cannot install, make names the exact command and stops
+# (make's own "make: *** ... Error 1" line aside).
+mkdir "$SCRATCH/mk" && cp "$TOP/Makefile" "$SCRATCH/mk/" && chmod a+rx "$SCRATCH" "$SCRATCH/mk"
+make_as_nobody()
+{
+	local as=()
+
+	[ "$(id -u)" = 0 ] && as=(runuser -u nobody --)
+	"${as[@]}" make -s -C "$SCRATCH/mk" "$@" 2>&1 >/dev/null |
+		grep -v '^make: \*\*\* ' >&2
+	return "${PIPESTATUS[0]}"
+}
+ktap_check "make, not root, a package missing: one line with the apt-get command" \
+	fails_with "install them as root: apt-get update && apt-get install -y kvm-hotpath-no-such-package" \
+	make_as_nobody coccicheck KDIR="$trees/per-vm" \
+		PKGS_COCCI="coccinelle kvm-hotpath-no-such-package"
 
 ktap_finished

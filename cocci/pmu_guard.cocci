@@ -30,6 +30,11 @@ import re
 
 use_global = False
 exit_fns = None
+commented_at = set()
+split_at = set()
+
+def key(p):
+	return (p[0].file, p[0].line, p[0].column)
 
 # The guard reaches the VM through the vcpu argument: "&svm->vcpu" gives
 # "svm->vcpu.kvm", never "(&svm->vcpu)->kvm"; only an argument that is not a
@@ -186,6 +191,42 @@ position pi;
 @@
 fn@pi(V, ...)
 
+// Braces go in by rewriting the header's ")", which would drop a comment
+// that follows it; such a call is left for a human.
+@commented@
+identifier fn = {kvm_pmu_trigger_event, kvm_pmu_instruction_retired,
+		 kvm_pmu_branch_retired};
+expression C;
+comments c;
+statement S;
+position pk;
+@@
+(
+if (C)@c fn@pk(...); else S
+|
+if (C)@c fn@pk(...);
+|
+for (...;...;...)@c fn@pk(...);
+|
+while (C)@c fn@pk(...);
+)
+
+@script:python@
+c << commented.c;
+pk << commented.pk;
+@@
+if c[0].after:
+	commented_at.add(key(pk))
+
+// The calls commented_at names, found anew: positions from the rule above
+// would include the headers without comments.
+@hand@
+identifier fn = {kvm_pmu_trigger_event, kvm_pmu_instruction_retired,
+		 kvm_pmu_branch_retired};
+position ph : script:python() { key(ph) in commented_at };
+@@
+fn@ph(...)
+
 @offpath@
 identifier fn = {kvm_pmu_trigger_event, kvm_pmu_instruction_retired,
 		 kvm_pmu_branch_retired};
@@ -197,9 +238,44 @@ fn@po(...)
 identifier fn = {kvm_pmu_trigger_event, kvm_pmu_instruction_retired,
 		 kvm_pmu_branch_retired};
 expression V;
-position pc != {guarded.pg, early.pe, offpath.po, impure.pi};
+position pc != {guarded.pg, early.pe, offpath.po, impure.pi, hand.ph};
 @@
 fn@pc(V, ...);
+
+// Rewriting a pair drops the comments between its calls; a pair with a
+// comment in or after it gets a guard a call instead, which keeps them.
+@paircomments@
+identifier fn1 = {kvm_pmu_trigger_event, kvm_pmu_instruction_retired,
+		  kvm_pmu_branch_retired};
+identifier fn2 = {kvm_pmu_trigger_event, kvm_pmu_instruction_retired,
+		  kvm_pmu_branch_retired};
+expression V, C;
+statement S1, S2;
+comments c1, c2;
+position p1, p2;
+@@
+\(fn1@p1(V, ...);\&S1@c1\)
+(
+\(fn2@p2(V, ...);\&S2@c2\)
+|
+\(if (C) fn2@p2(V, ...);\&S2@c2\)
+)
+
+@script:python@
+c1 << paircomments.c1;
+c2 << paircomments.c2;
+p1 << paircomments.p1;
+p2 << paircomments.p2;
+@@
+if c1[0].after or c2[0].before or c2[0].middle or c2[0].after:
+	split_at.update((key(p1), key(p2)))
+
+@split@
+identifier fn = {kvm_pmu_trigger_event, kvm_pmu_instruction_retired,
+		 kvm_pmu_branch_retired};
+position pq : script:python() { key(pq) in split_at };
+@@
+fn@pq(...)
 
 // The second of two triggers in a row goes behind the guard of the first.
 @pair@
@@ -208,8 +284,8 @@ identifier fn1 = {kvm_pmu_trigger_event, kvm_pmu_instruction_retired,
 identifier fn2 = {kvm_pmu_trigger_event, kvm_pmu_instruction_retired,
 		  kvm_pmu_branch_retired};
 expression V, C;
-position p1 != {guarded.pg, early.pe, offpath.po, impure.pi};
-position p2 != {guarded.pg, early.pe, offpath.po, impure.pi};
+position p1 != {guarded.pg, early.pe, offpath.po, impure.pi, hand.ph, split.pq};
+position p2 != {guarded.pg, early.pe, offpath.po, impure.pi, hand.ph, split.pq};
 @@
 fn1@p1(V, ...);
 (
@@ -222,7 +298,7 @@ if (C) fn2@p2(V, ...);
 identifier fn = {kvm_pmu_trigger_event, kvm_pmu_instruction_retired,
 		 kvm_pmu_branch_retired};
 expression V;
-position ps != {guarded.pg, early.pe, offpath.po, impure.pi, pair.p2};
+position ps != {guarded.pg, early.pe, offpath.po, impure.pi, hand.ph, pair.p2};
 @@
 fn@ps(V, ...);
 
@@ -258,7 +334,7 @@ identifier fn2 = {kvm_pmu_trigger_event, kvm_pmu_instruction_retired,
 expression site.V, C;
 statement S;
 position site.ps;
-position p2 != {guarded.pg, early.pe, offpath.po, impure.pi};
+position p2 != {guarded.pg, early.pe, offpath.po, impure.pi, hand.ph, split.pq};
 position pn != body.pb;
 expression guard.g;
 expression list es1, es2;
@@ -325,6 +401,12 @@ position cand.pc;
 @@
 * fn@pc(...);
 
+@depends on context@
+identifier hand.fn;
+position hand.ph;
+@@
+* fn@ph(...);
+
 @script:python depends on report@
 fn << cand.fn;
 v << cand.V;
@@ -349,6 +431,21 @@ pi << impure.pi;
 coccilib.report.print_report(pi[0],
 	"%s() in %s() has a vcpu argument with side effects: guard it by hand"
 	% (fn, pi[0].current_element))
+
+@script:python depends on report@
+fn << hand.fn;
+ph << hand.ph;
+@@
+coccilib.report.print_report(ph[0],
+	"%s() in %s() follows a commented condition: guard it by hand"
+	% (fn, ph[0].current_element))
+
+@script:python depends on org@
+fn << hand.fn;
+ph << hand.ph;
+@@
+coccilib.org.print_todo(ph[0], "%s() in %s() unguarded, after a commented condition"
+	% (fn, ph[0].current_element))
 
 @script:python depends on org@
 fn << cand.fn;

@@ -41,7 +41,7 @@ guards()
 }
 
 ktap_print_header
-ktap_set_plan 25
+ktap_set_plan 26
 
 manifest "$trees/per-vm" >"$SCRATCH/before"
 "$cc" -j 1 "$trees/per-vm" >"$SCRATCH/per-vm.diff" 2>"$SCRATCH/per-vm.err"
@@ -100,7 +100,11 @@ echo 'kvm_pmu_trigger_event(vcpu, 1);' >"$SCRATCH/git/untracked.c"
 ktap_check "git checkout: same diff as the plain tree (git grep, tracked files)" \
 	cmp "$SCRATCH/per-vm.diff" "$SCRATCH/git.diff"
 
-ktap_check "KDIR is left exactly as it was" eval \
+RUNS=1 "$TOP/cocci/bench" "$trees/per-vm" >"$SCRATCH/bench" 2>&1
+ktap_check "bench: prints the whole-tree ratio against the floor" \
+	grep -qE '^  whole tree / floor +[0-9]+\.[0-9]+x  \(goal: at most 2x\)$' "$SCRATCH/bench"
+
+ktap_check "KDIR is left exactly as it was (coccicheck and bench)" eval \
 	'manifest "$trees/per-vm" | diff "$SCRATCH/before" -'
 
 # reflow.awk on a diff of our own: tab/space mixes and long continuations.

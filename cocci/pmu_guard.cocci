@@ -9,12 +9,17 @@
 /// VMs without a virtual PMU.
 //
 // Confidence: High
-// Comments: Calls already under an if that tests enable_pmu, or after an
-//  early "if (!...enable_pmu) return" in the same function, are left alone.
-//  Two triggers in a row share one braced guard.  -D global_pmu guards with
-//  the kvm.enable_pmu module parameter, for trees before 5.18 whose struct
-//  kvm_arch has no enable_pmu.  -D exit_paths=FILE rewrites only calls in
-//  the functions FILE names, one a line; the others are reported off-path.
+// Comments: Calls already under an if whose condition needs enable_pmu (a
+//  conjunct of it), or dominated by an early return on !enable_pmu, are left
+//  alone.  Two triggers in a row share one braced guard; a trigger that is a
+//  whole if, for or while body gets braces.  Calls whose vcpu argument has
+//  side effects, or whose header ends in a comment, are reported, not
+//  rewritten.  -D global_pmu guards with the kvm.enable_pmu module parameter,
+//  for trees before 5.18 whose struct kvm_arch has no enable_pmu.
+//  -D exit_paths=FILE rewrites only calls in the functions FILE names, one a
+//  line; the others are reported off-path.  --max-width 99 keeps added lines
+//  within 100 columns: spatch lets a line run one column past the width.
+// Requires: 1.1.1
 // Options: --no-includes --include-headers --max-width 99
 // Keywords: kvm_pmu_trigger_event, kvm_pmu_instruction_retired, enable_pmu
 

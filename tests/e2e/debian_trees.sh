@@ -21,7 +21,7 @@ versions=("${@:-6.1}")
 [ $# -gt 0 ] || versions=(6.1 6.12)
 cc=$TOP/cocci/coccicheck
 objs=(arch/x86/kvm/x86.o arch/x86/kvm/vmx/nested.o)
-cases=11
+cases=12
 
 # The call sites, as "file function" per line, from report mode.
 sites_of()
@@ -136,8 +136,13 @@ for v in "${versions[@]}"; do
 
 	# The patched tree: a hard-link overlay with the patched files swapped in.
 	ov=$w/overlay
+	ktap_check "$v: the kernel's own make coccicheck runs the rule, same sites" eval \
+		'kb_overlay "$kdir" "$ov" &&
+		 make -s -C "$ov" coccicheck MODE=report COCCI="$TOP/cocci/pmu_guard.cocci" \
+			M=arch/x86/kvm J=2 >"$s/kernel-coccicheck" 2>&1 &&
+		 sites_of "$s/kernel-coccicheck" | LC_ALL=C sort | diff <(expected_sites) -'
 	ktap_check "$v: the diff applies to an overlay of the tree" eval \
-		'test ! -s "$s/patch.log" && kb_overlay "$kdir" "$ov" &&
+		'test ! -s "$s/patch.log" &&
 		 for f in $(sed -n "s|^+++ b/||p" "$s/diff"); do
 			kb_overlay_put "$ov" "$f" "$s/kvm.new/${f#arch/x86/kvm/}" || exit 1
 		 done'

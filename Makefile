@@ -28,12 +28,11 @@ endif
 # A default tree is Debian's tarball, extracted once into the cache.
 ifeq ($(origin KDIR),file)
 KDIR_DEPS := $(CACHE)/linux-source-$(KVERSION)/.extracted
-KDIR_PKGS := linux-source-$(KVERSION)
 endif
 
 export CACHE
 
-.PHONY: all help deps coccicheck check bench clean
+.PHONY: help deps coccicheck check bench clean
 .DEFAULT_GOAL := help
 
 help:

@@ -147,8 +147,9 @@ make_as_nobody()
 	local as=()
 
 	[ "$(id -u)" = 0 ] && as=(runuser -u nobody --)
-	"${as[@]}" make -s -C "$SCRATCH/mk" "$@" 2>&1 >/dev/null |
-		grep -v '^make: \*\*\* ' >&2
+	"${as[@]}" env -u MAKELEVEL -u MAKEFLAGS -u MFLAGS \
+		make -s -C "$SCRATCH/mk" "$@" 2>&1 >/dev/null |
+		grep -vE '^make(\[[0-9]+\])?: \*\*\* ' >&2
 	return "${PIPESTATUS[0]}"
 }
 ktap_check "make, not root, a package missing: one line with the apt-get command" \

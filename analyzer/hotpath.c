@@ -1,0 +1,152 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * hotpath: the analyzer's command line.
+ *   hotpath callgraph --cdb DIR --srctree DIR [--scope PREFIX]... [-o FILE]
+ * parses every TU of the compilation database and writes callgraph.json.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cdb.h"
+#include "cg.h"
+#include "json.h"
+#include "options.h"
+#include "tu.h"
+#include "util.h"
+
+static const char *const default_scope[] = { "arch/x86/kvm/", "virt/kvm/" };
+
+static void usage(FILE *out)
+{
+	fprintf(out, "usage: hotpath callgraph --cdb DIR --srctree DIR [options]\n");
+}
+
+/* Write to a temporary file beside the target and rename it into place. */
+static int write_json(const struct cg *cg, const char *tree, const char *path)
+{
+	char *tmp;
+	FILE *out;
+	int ok;
+
+	if (!strcmp(path, "-")) {
+		rep_json_callgraph(cg, tree, stdout);
+		return fflush(stdout) ? -1 : 0;
+	}
+	tmp = xasprintf("%s.tmp.%ld", path, (long)getpid());
+	out = fopen(tmp, "w");
+	if (!out) {
+		error("%s: cannot write it; check the folder exists and is writable", path);
+		free(tmp);
+		return -1;
+	}
+	rep_json_callgraph(cg, tree, out);
+	ok = !ferror(out);
+	ok &= !fclose(out);
+	if (!ok || rename(tmp, path)) {
+		error("%s: writing it failed", path);
+		unlink(tmp);
+		free(tmp);
+		return -1;
+	}
+	free(tmp);
+	return 0;
+}
+
+static int cmd_callgraph(int argc, char **argv)
+{
+	const char *cdb_dir = NULL, *srctree = NULL, *output = "-", *tree = NULL;
+	struct opt_list scope = { 0 };
+	int help = 0, quiet = 0, first, ret = 1, failed = 0, errors = 0;
+	const struct option opts[] = {
+		{ "cdb", OPT_STRING, &cdb_dir, "DIR", "folder holding compile_commands.json" },
+		{ "srctree", OPT_STRING, &srctree, "DIR", "the kernel source tree (paths are made relative to it)" },
+		{ "scope", OPT_LIST, &scope, "PREFIX", "analyse functions under this tree path (repeatable; default arch/x86/kvm/ virt/kvm/)" },
+		{ "name", OPT_STRING, &tree, "NAME", "the tree's name in the output" },
+		{ "output", OPT_STRING, &output, "FILE", "where to write callgraph.json (default: stdout)" },
+		{ "quiet", OPT_FLAG, &quiet, NULL, "no progress on stderr" },
+		{ "help", OPT_FLAG, &help, NULL, "this text" },
+		{ NULL, 0, NULL, NULL, NULL },
+	};
+	struct tu_opts topts = { 0 };
+	struct cdb db;
+	struct cg cg;
+	CXIndex index;
+	size_t i, kinds[4] = { 0 };
+	char *real;
+
+	first = parse_options(argc, argv, 1, opts);
+	if (first < 0)
+		return 2;
+	if (help) {
+		usage(stdout);
+		print_options(opts);
+		free(scope.item);
+		return 0;
+	}
+	if (first != argc || !cdb_dir || !srctree) {
+		if (first != argc)
+			error("unexpected argument '%s'; see hotpath callgraph --help", argv[first]);
+		else
+			error("callgraph needs --cdb and --srctree; see hotpath callgraph --help");
+		free(scope.item);
+		return 2;
+	}
+	real = realpath(srctree, NULL);
+	if (!real) {
+		error("--srctree %s: no such folder; give the kernel source tree", srctree);
+		free(scope.item);
+		return 1;
+	}
+	topts.srctree = real;
+	topts.scope = scope.n ? scope.item : default_scope;
+	topts.nscope = scope.n ? scope.n : sizeof(default_scope) / sizeof(*default_scope);
+	if (cdb_load(cdb_dir, &db) < 0)
+		goto out_real;
+
+	cg_init(&cg);
+	index = clang_createIndex(0, 0);
+	for (i = 0; i < db.ncmd; i++) {
+		int r = tu_parse(index, &db.cmd[i], &topts, &cg);
+
+		if (r < 0)
+			failed++;
+		else if (r > 0)
+			errors++;
+		if (!quiet && isatty(STDERR_FILENO))
+			fprintf(stderr, "\r%s: %zu/%zu TUs", progname, i + 1, db.ncmd);
+	}
+	if (!quiet && isatty(STDERR_FILENO))
+		fputc('\n', stderr);
+	clang_disposeIndex(index);
+	cg_finish(&cg);
+	for (i = 0; i < cg.ncall; i++)
+		kinds[cg.call[i].kind]++;
+	if (!quiet)
+		fprintf(stderr, "%s: %zu TUs (%d unparsable, %d with errors), %zu functions, "
+			"%zu calls: %zu direct, %zu static_call, %zu indirect, %zu indirect_wrapper\n",
+			progname, db.ncmd, failed, errors, cg.nfunc, cg.ncall,
+			kinds[CALL_DIRECT], kinds[CALL_STATIC], kinds[CALL_INDIRECT],
+			kinds[CALL_WRAPPER]);
+	if (write_json(&cg, tree, output) == 0 && failed < (int)db.ncmd)
+		ret = 0;
+	cg_free(&cg);
+	cdb_free(&db);
+out_real:
+	free(real);
+	free(scope.item);
+	return ret;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+		usage(argc < 2 ? stderr : stdout);
+		return argc < 2 ? 2 : 0;
+	}
+	if (!strcmp(argv[1], "callgraph"))
+		return cmd_callgraph(argc - 1, argv + 1);
+	error("unknown command '%s'; the commands are: callgraph", argv[1]);
+	return 2;
+}

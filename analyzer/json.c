@@ -1,0 +1,83 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The JSON writer: one object a line inside each array, keys in a fixed
+ * order, so two runs give byte-identical files and diffs stay readable.
+ */
+#include <stdio.h>
+
+#include "json.h"
+
+static void str(FILE *out, const char *s)
+{
+	if (!s) {
+		fputs("null", out);
+		return;
+	}
+	fputc('"', out);
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c == '"' || c == '\\')
+			fprintf(out, "\\%c", c);
+		else if (c < 0x20)
+			fprintf(out, "\\u%04x", c);
+		else
+			fputc(c, out);
+	}
+	fputc('"', out);
+}
+
+static const char *name_of(const struct cg *cg, const char *usr)
+{
+	const struct cg_func *f = cg_find(cg, usr);
+
+	return f ? f->name : NULL;
+}
+
+void rep_json_callgraph(const struct cg *cg, const char *tree, FILE *out)
+{
+	size_t i;
+
+	fputs("{\n\"tree\": ", out);
+	str(out, tree);
+	fputs(",\n\"functions\": [\n", out);
+	for (i = 0; i < cg->nfunc; i++) {
+		const struct cg_func *f = &cg->func[i];
+
+		fputs("{\"name\": ", out);
+		str(out, f->name);
+		fputs(", \"file\": ", out);
+		str(out, f->file);
+		fprintf(out, ", \"line\": %u, \"inline\": %s, \"static\": %s, \"usr\": ", f->line,
+			f->is_inline ? "true" : "false", f->is_static ? "true" : "false");
+		str(out, f->usr);
+		fputs(i + 1 < cg->nfunc ? "},\n" : "}\n", out);
+	}
+	fputs("],\n\"calls\": [\n", out);
+	for (i = 0; i < cg->ncall; i++) {
+		const struct cg_call *c = &cg->call[i];
+
+		fputs("{\"caller\": ", out);
+		str(out, name_of(cg, c->caller));
+		fputs(", \"callee\": ", out);
+		str(out, c->kind == CALL_DIRECT ? c->callee_name : NULL);
+		fprintf(out, ", \"kind\": \"%s\", \"file\": ", cg_kind_name(c->kind));
+		str(out, c->file);
+		fprintf(out, ", \"line\": %u, \"col\": %u", c->line, c->col);
+		if (c->kind == CALL_DIRECT)
+			fprintf(out, ", \"callee_inline\": %s", c->callee_inline ? "true" : "false");
+		if (c->kind == CALL_STATIC) {
+			fputs(", \"static_call\": ", out);
+			str(out, c->via);
+		} else if (c->kind != CALL_DIRECT) {
+			fputs(", \"expr\": ", out);
+			str(out, c->via);
+			fputs(", \"field\": ", out);
+			str(out, c->field);
+		}
+		fputs(", \"macro\": ", out);
+		str(out, c->macro);
+		fputs(i + 1 < cg->ncall ? "},\n" : "}\n", out);
+	}
+	fputs("]\n}\n", out);
+}

@@ -1,0 +1,173 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Diagnostics, checked allocation, growable arrays and a string pool.
+ */
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+
+const char *progname = "hotpath";
+
+static void vmessage(const char *prefix, const char *fmt, va_list ap)
+{
+	fprintf(stderr, "%s: %s", progname, prefix);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+}
+
+void die(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vmessage("", fmt, ap);
+	va_end(ap);
+	exit(1);
+}
+
+void error(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vmessage("", fmt, ap);
+	va_end(ap);
+}
+
+void warning_at(const char *file, unsigned int line, unsigned int col,
+		const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "%s:%u:%u: warning: ", file, line, col);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+void *xmalloc(size_t size)
+{
+	void *p = malloc(size ? size : 1);
+
+	if (!p)
+		die("out of memory (%zu bytes)", size);
+	return p;
+}
+
+void *xcalloc(size_t n, size_t size)
+{
+	void *p = calloc(n ? n : 1, size ? size : 1);
+
+	if (!p)
+		die("out of memory (%zu x %zu bytes)", n, size);
+	return p;
+}
+
+void *xrealloc(void *p, size_t size)
+{
+	p = realloc(p, size ? size : 1);
+	if (!p)
+		die("out of memory (%zu bytes)", size);
+	return p;
+}
+
+char *xstrdup(const char *s)
+{
+	size_t n = strlen(s) + 1;
+
+	return memcpy(xmalloc(n), s, n);
+}
+
+char *xasprintf(const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		die("bad format '%s'", fmt);
+	s = xmalloc((size_t)n + 1);
+	va_start(ap, fmt);
+	vsnprintf(s, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	return s;
+}
+
+void grow(void **array, size_t *alloc, size_t n, size_t elem)
+{
+	size_t want = *alloc ? *alloc : 16;
+
+	if (n <= *alloc)
+		return;
+	while (want < n)
+		want *= 2;
+	*array = xrealloc(*array, want * elem);
+	*alloc = want;
+}
+
+/* FNV-1a: short strings, no adversary. */
+static uint64_t hash(const char *s)
+{
+	uint64_t h = 0xcbf29ce484222325ull;
+
+	while (*s)
+		h = (h ^ (unsigned char)*s++) * 0x100000001b3ull;
+	return h;
+}
+
+static void rehash(struct strpool *pool)
+{
+	size_t n = pool->nslots ? pool->nslots * 2 : 1024, i;
+	const char **slot = xcalloc(n, sizeof(*slot));
+
+	for (i = 0; i < pool->nslots; i++) {
+		const char *s = pool->slot[i];
+		size_t j;
+
+		if (!s)
+			continue;
+		for (j = hash(s) & (n - 1); slot[j]; j = (j + 1) & (n - 1))
+			;
+		slot[j] = s;
+	}
+	free(pool->slot);
+	pool->slot = slot;
+	pool->nslots = n;
+}
+
+const char *intern(struct strpool *pool, const char *s)
+{
+	size_t i;
+
+	if (!s)
+		return NULL;
+	if (2 * (pool->used + 1) > pool->nslots)
+		rehash(pool);
+	for (i = hash(s) & (pool->nslots - 1); pool->slot[i];
+	     i = (i + 1) & (pool->nslots - 1)) {
+		if (!strcmp(pool->slot[i], s))
+			return pool->slot[i];
+	}
+	pool->slot[i] = xstrdup(s);
+	pool->used++;
+	return pool->slot[i];
+}
+
+void strpool_free(struct strpool *pool)
+{
+	size_t i;
+
+	for (i = 0; i < pool->nslots; i++)
+		free((void *)pool->slot[i]);
+	free(pool->slot);
+	pool->slot = NULL;
+	pool->nslots = pool->used = 0;
+}

@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Diagnostics, checked allocation and growable arrays shared by the
+ * analyzer.  Messages follow gcc's "file:line:col: warning: msg" form.
+ */
+#ifndef HOTPATH_UTIL_H
+#define HOTPATH_UTIL_H
+
+#include <stddef.h>
+
+#define __printf(a, b)	__attribute__((format(printf, a, b)))
+
+extern const char *progname;
+
+void die(const char *fmt, ...) __printf(1, 2) __attribute__((noreturn));
+void error(const char *fmt, ...) __printf(1, 2);
+void warning_at(const char *file, unsigned int line, unsigned int col,
+		const char *fmt, ...) __printf(4, 5);
+
+void *xmalloc(size_t size);
+void *xcalloc(size_t n, size_t size);
+void *xrealloc(void *p, size_t size);
+char *xstrdup(const char *s);
+char *xasprintf(const char *fmt, ...) __printf(1, 2);
+
+/* Grow *array (of *alloc elements of size elem) to hold at least n. */
+void grow(void **array, size_t *alloc, size_t n, size_t elem);
+#define GROW(array, alloc, n) \
+	grow((void **)&(array), &(alloc), (n), sizeof(*(array)))
+
+/* Interned strings: equal strings share one pointer, owned by the pool. */
+struct strpool {
+	const char **slot;
+	size_t nslots, used;
+};
+
+const char *intern(struct strpool *pool, const char *s);
+void strpool_free(struct strpool *pool);
+
+#endif

@@ -1,0 +1,99 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# hotpath callgraph as a user meets it, on a compilation database of our own
+# (tests/analyzer/cdb): callgraph.json is valid, documented and the same on
+# every run; a header's inline function is one function; a TU that does not
+# compile is reported and the run goes on; bad input gets one line.
+
+. "$(dirname "$0")/../lib.sh"
+
+ktap_require python3 python3
+ktap_scratch
+hp=$TOP/analyzer/hotpath
+src=$TESTS/analyzer/cdb
+if [ ! -x "$hp" ]; then
+	ktap_print_header
+	ktap_exit_fail_msg "$hp not built: run 'make -C analyzer' (make check does)"
+fi
+
+# compile_commands.json for the given sources, run from a build folder.
+cdb_of()
+{
+	local out=$1 f
+	shift
+	mkdir -p "$out/build"
+	{
+		echo "["
+		for f in "$@"; do
+			printf '{"directory": "%s", "file": "%s", "arguments": ["gcc", "-O2", "-mindirect-branch=thunk-extern", "-Werror", "-I%s", "-c", "-o", "%s.o", "%s"]}%s\n' \
+				"$out/build" "$src/$f" "$src" "${f%.c}" "$src/$f" "$([ "$f" = "${!#}" ] || echo ,)"
+		done
+		echo "]"
+	} >"$out/compile_commands.json"
+}
+
+fails_with()
+{
+	local want=$1 out rc
+	shift
+
+	out=$("$@" 2>&1 >/dev/null)
+	rc=$?
+	[ $rc -ne 0 ] || { echo "exit 0, expected a failure"; return 1; }
+	[ "$(printf '%s\n' "$out" | grep -c .)" = 1 ] ||
+		{ printf 'expected one line, got:\n%s\n' "$out"; return 1; }
+	grep -qF -- "$want" <<<"$out" || { echo "'$out' does not say '$want'"; return 1; }
+}
+
+ktap_print_header
+ktap_set_plan 10
+
+cdb_of "$SCRATCH/db" cpuid.c exits.c
+"$hp" callgraph --cdb "$SCRATCH/db" --srctree "$src" --scope "" --name test \
+	--output "$SCRATCH/cg.json" 2>"$SCRATCH/err"
+ktap_check "callgraph.json is valid JSON with the documented keys" python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert set(d) == {"tree", "functions", "calls"}, d.keys()
+for f in d["functions"]:
+	assert set(f) == {"name", "file", "line", "inline", "static", "usr"}, f
+for c in d["calls"]:
+	assert {"caller", "callee", "kind", "file", "line", "col", "macro"} <= set(c), c
+' "$SCRATCH/cg.json"
+ktap_check "gcc-only flags are dropped: both TUs parse without errors" \
+	grep -q '2 TUs (0 unparsable, 0 with errors)' "$SCRATCH/err"
+ktap_check "a header's inline function is one function, its call one call" python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+names = [f["name"] for f in d["functions"]]
+assert names == ["handle_cpuid", "handle_exit", "note_exit"], names
+calls = [(c["caller"], c["callee"], c["line"]) for c in d["calls"]]
+assert calls == [("handle_cpuid", "note_exit", 6), ("handle_cpuid", "note_exit", 6),
+		 ("handle_exit", "note_exit", 6), ("note_exit", "count_exit", 7)], calls
+' "$SCRATCH/cg.json"
+"$hp" callgraph --cdb "$SCRATCH/db" --srctree "$src" --scope "" --name test \
+	--output "$SCRATCH/cg2.json" --quiet
+ktap_check "two runs give byte-identical JSON" cmp "$SCRATCH/cg.json" "$SCRATCH/cg2.json"
+
+cdb_of "$SCRATCH/broken" broken.c exits.c
+"$hp" callgraph --cdb "$SCRATCH/broken" --srctree "$src" --scope "" \
+	--output "$SCRATCH/b.json" 2>"$SCRATCH/b.err"
+ktap_check "a TU with errors is reported with its first diagnostic; the run goes on" eval \
+	'grep -q "broken.c:5:.*error: expected expression" "$SCRATCH/b.err" &&
+	 grep -q "\"handle_exit\"" "$SCRATCH/b.json"'
+
+ktap_check "bad input: no compilation database" \
+	fails_with "nothing/compile_commands.json: not found; run 'make analyze'" \
+	"$hp" callgraph --cdb "$SCRATCH/nothing" --srctree "$src"
+mkdir "$SCRATCH/bad" && echo '[{"directory": ' >"$SCRATCH/bad/compile_commands.json"
+ktap_check "bad input: a malformed compile_commands.json" \
+	fails_with "bad/compile_commands.json: not a compilation database (Expected string as value.)" \
+	"$hp" callgraph --cdb "$SCRATCH/bad" --srctree "$src"
+ktap_check "bad input: a missing source tree" fails_with "--srctree $SCRATCH/nope: no such folder" \
+	"$hp" callgraph --cdb "$SCRATCH/db" --srctree "$SCRATCH/nope"
+ktap_check "bad input: an unknown option" fails_with "unknown option --frobnicate" \
+	"$hp" callgraph --frobnicate
+ktap_check "bad input: an unknown command" fails_with "unknown command 'graph'" "$hp" graph
+
+ktap_finished

@@ -1,0 +1,59 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The analyzer stays clean under ASan/UBSan and valgrind: a sanitized build
+# (from a scratch copy of analyzer/, so the normal build is left alone) and
+# valgrind both run the fixtures and a multi-TU callgraph, with the same
+# output as the normal build.
+
+. "$(dirname "$0")/../lib.sh"
+
+ktap_require valgrind valgrind
+ktap_require make make
+ktap_scratch
+dir=$TESTS/analyzer
+hp=$TOP/analyzer/hotpath
+if [ ! -x "$hp" ]; then
+	ktap_print_header
+	ktap_exit_fail_msg "$hp not built: run 'make -C analyzer' (make check does)"
+fi
+
+fixtures=()
+for c in "$dir"/*.c; do
+	fixtures+=("$(basename "$c" .c)")
+done
+
+# A compilation database over tests/analyzer/cdb, as hotpath_cli.sh uses.
+mkdir -p "$SCRATCH/db/build"
+printf '[{"directory": "%s", "file": "%s/cpuid.c", "arguments": ["gcc", "-I%s", "-c", "%s/cpuid.c"]},
+ {"directory": "%s", "file": "%s/exits.c", "arguments": ["gcc", "-I%s", "-c", "%s/exits.c"]}]\n' \
+	"$SCRATCH/db/build" "$dir/cdb" "$dir/cdb" "$dir/cdb" \
+	"$SCRATCH/db/build" "$dir/cdb" "$dir/cdb" "$dir/cdb" >"$SCRATCH/db/compile_commands.json"
+# cg PROGRAM...: PROGRAM (with any wrapper before it) making that graph.
+cg()
+{
+	"$@" callgraph --cdb "$SCRATCH/db" --srctree "$dir/cdb" --scope "" --quiet --output -
+}
+
+ktap_print_header
+ktap_set_plan $((2 * ${#fixtures[@]} + 3))
+
+mkdir "$SCRATCH/asan" && cp "$TOP"/analyzer/*.[ch] "$TOP/analyzer/Makefile" "$SCRATCH/asan/"
+ktap_check "ASan/UBSan build with -Wall -Wextra -Werror" make -s -C "$SCRATCH/asan" SANITIZE=1
+export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
+vg=(valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite
+    --show-leak-kinds=definite)
+for f in "${fixtures[@]}"; do
+	(cd "$dir" && "$TOP/analyzer/test-callgraph" "$f.c") >"$SCRATCH/$f.want" 2>&1
+	ktap_check "$f: clean under ASan/UBSan, same output" eval \
+		'(cd "$dir" && "$SCRATCH/asan/test-callgraph" "$f.c") 2>&1 | diff "$SCRATCH/$f.want" -'
+	ktap_check "$f: clean under valgrind, same output" eval \
+		'(cd "$dir" && "${vg[@]}" "$TOP/analyzer/test-callgraph" "$f.c") 2>&1 |
+		 diff "$SCRATCH/$f.want" -'
+done
+cg "$hp" >"$SCRATCH/cg.want" 2>&1
+ktap_check "hotpath callgraph: clean under ASan/UBSan, same output" eval \
+	'cg "$SCRATCH/asan/hotpath" 2>&1 | diff "$SCRATCH/cg.want" -'
+ktap_check "hotpath callgraph: clean under valgrind, same output" eval \
+	'cg "${vg[@]}" "$hp" 2>&1 | diff "$SCRATCH/cg.want" -'
+ktap_finished

@@ -16,7 +16,9 @@ V		?= 0
 TEST_KVERSIONS	:= 6.1 6.12
 PKGS_COCCI	:= coccinelle python3
 PKGS_KBUILD	:= gcc make flex bison bc libelf-dev libssl-dev cpio kmod sparse perl
-PKGS_CHECK	:= $(PKGS_COCCI) $(PKGS_KBUILD) $(addprefix linux-source-,$(TEST_KVERSIONS)) git patch xz-utils
+PKGS_ANALYZER	:= gcc make clang-16 libclang-16-dev llvm-16
+PKGS_CHECK	:= $(PKGS_COCCI) $(PKGS_KBUILD) $(PKGS_ANALYZER) \
+		   $(addprefix linux-source-,$(TEST_KVERSIONS)) git patch xz-utils valgrind
 PKGS_BENCH	:= $(PKGS_COCCI) bc
 
 ifeq ($(V),1)
@@ -32,7 +34,7 @@ endif
 
 export CACHE
 
-.PHONY: help deps coccicheck check bench clean
+.PHONY: help deps analyzer coccicheck check bench clean
 .DEFAULT_GOAL := help
 
 help:
@@ -77,8 +79,14 @@ coccicheck: $(KDIR_DEPS)
 	$(Q)cocci/coccicheck -m $(MODE) -j $(J) $(if $(EXIT_PATHS),-e $(EXIT_PATHS)) \
 	  $(if $(filter 1,$(V)),-v) $(KDIR)
 
+# The analyzer's programs (analyzer/Makefile builds them).
+analyzer:
+	$(call need,$(PKGS_ANALYZER))
+	$(Q)$(MAKE) -s -C analyzer V=$(V)
+
 check: $(addprefix $(CACHE)/linux-source-,$(addsuffix /.extracted,$(TEST_KVERSIONS)))
 	$(call need,$(PKGS_CHECK))
+	$(Q)$(MAKE) -s -C analyzer V=$(V)
 	$(Q)tests/run $(T)
 
 bench: $(KDIR_DEPS)
@@ -86,4 +94,5 @@ bench: $(KDIR_DEPS)
 	$(Q)cocci/bench $(KDIR)
 
 clean:
+	$(MAKE) -s -C analyzer clean
 	rm -rf $(CACHE)

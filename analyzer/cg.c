@@ -33,6 +33,8 @@ void cg_free(struct cg *cg)
 {
 	free(cg->func);
 	free(cg->call);
+	free(cg->store);
+	free(cg->update);
 	free(cg->index);
 	strpool_free(&cg->strings);
 	memset(cg, 0, sizeof(*cg));
@@ -107,6 +109,18 @@ void cg_add_call(struct cg *cg, const struct cg_call *c)
 	cg->call[cg->ncall++] = *c;
 }
 
+void cg_add_store(struct cg *cg, const struct cg_store *s)
+{
+	GROW(cg->store, cg->astore, cg->nstore + 1);
+	cg->store[cg->nstore++] = *s;
+}
+
+void cg_add_update(struct cg *cg, const struct cg_update *u)
+{
+	GROW(cg->update, cg->aupdate, cg->nupdate + 1);
+	cg->update[cg->nupdate++] = *u;
+}
+
 static int strcmp0(const char *a, const char *b)
 {
 	if (a == b)
@@ -149,21 +163,130 @@ static int call_cmp(const void *a, const void *b)
 		return r;
 	if ((r = strcmp0(x->via, y->via)))
 		return r;
-	return strcmp0(x->field, y->field);
+	if ((r = strcmp0(x->field, y->field)))
+		return r;
+	return strcmp0(x->slot, y->slot);
+}
+
+static int store_cmp(const void *a, const void *b)
+{
+	const struct cg_store *x = a, *y = b;
+	int r;
+
+	if ((r = strcmp(x->slot, y->slot)))
+		return r;
+	if ((r = strcmp(x->name, y->name)))
+		return r;
+	return strcmp(x->func, y->func);
+}
+
+static int update_cmp(const void *a, const void *b)
+{
+	const struct cg_update *x = a, *y = b;
+	int r = strcmp(x->key, y->key);
+
+	return r ? r : strcmp(x->slot, y->slot);
+}
+
+/* Sort and drop duplicates of an array of n elements. */
+static size_t uniq(void *base, size_t n, size_t size, int (*cmp)(const void *, const void *))
+{
+	char *p = base;
+	size_t i, k = 0;
+
+	if (!n)
+		return 0;	/* base may be NULL: qsort() must not see it */
+	qsort(base, n, size, cmp);
+	for (i = 0; i < n; i++) {
+		if (k && !cmp(p + (k - 1) * size, p + i * size))
+			continue;
+		if (k != i)
+			memcpy(p + k * size, p + i * size, size);
+		k++;
+	}
+	return k;
+}
+
+/* The stores of one slot: a run in the sorted store array. */
+static size_t slot_stores(const struct cg *cg, const char *slot, size_t *first)
+{
+	size_t lo = 0, hi = cg->nstore, n = 0;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+
+		if (strcmp(cg->store[mid].slot, slot) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	*first = lo;
+	while (lo + n < cg->nstore && !strcmp(cg->store[lo + n].slot, slot))
+		n++;
+	return n;
+}
+
+static size_t add_target(const struct cg_store **out, size_t max, size_t n,
+			 const struct cg_store *s)
+{
+	size_t i;
+
+	for (i = 0; i < n && i < max; i++) {
+		if (out[i]->func == s->func)
+			return n;
+	}
+	if (n < max)
+		out[n] = s;
+	return n + 1;
+}
+
+static int target_cmp(const void *a, const void *b)
+{
+	const struct cg_store *const *x = a, *const *y = b;
+	int r = strcmp((*x)->name, (*y)->name);
+
+	return r ? r : strcmp((*x)->func, (*y)->func);
+}
+
+static size_t add_slot(const struct cg *cg, const char *slot, const struct cg_store **out,
+		       size_t max, size_t n)
+{
+	size_t first, k = slot_stores(cg, slot, &first), j;
+
+	for (j = 0; j < k; j++)
+		n = add_target(out, max, n, &cg->store[first + j]);
+	return n;
+}
+
+size_t cg_targets(const struct cg *cg, const struct cg_call *c, const struct cg_store **out,
+		  size_t max)
+{
+	size_t n = 0, i;
+
+	if (c->kind == CALL_STATIC) {
+		char *direct = xasprintf("static_call:%s", c->via);
+
+		n = add_slot(cg, direct, out, max, n);
+		free(direct);
+		for (i = 0; i < cg->nupdate; i++) {
+			if (!strcmp(cg->update[i].key, c->via))
+				n = add_slot(cg, cg->update[i].slot, out, max, n);
+		}
+	} else if (c->kind != CALL_DIRECT && c->slot) {
+		n = add_slot(cg, c->slot, out, max, n);
+	}
+	if (n && n <= max)
+		qsort(out, n, sizeof(*out), target_cmp);
+	return n;
 }
 
 void cg_finish(struct cg *cg)
 {
-	size_t i, n = 0;
-
-	qsort(cg->func, cg->nfunc, sizeof(*cg->func), func_cmp);
+	if (cg->nfunc)
+		qsort(cg->func, cg->nfunc, sizeof(*cg->func), func_cmp);
 	reindex(cg);
-	qsort(cg->call, cg->ncall, sizeof(*cg->call), call_cmp);
 	/* A call in a header's inline function is seen once per TU. */
-	for (i = 0; i < cg->ncall; i++) {
-		if (n && !call_cmp(&cg->call[n - 1], &cg->call[i]))
-			continue;
-		cg->call[n++] = cg->call[i];
-	}
-	cg->ncall = n;
+	cg->ncall = uniq(cg->call, cg->ncall, sizeof(*cg->call), call_cmp);
+	cg->nstore = uniq(cg->store, cg->nstore, sizeof(*cg->store), store_cmp);
+	cg->nupdate = uniq(cg->update, cg->nupdate, sizeof(*cg->update), update_cmp);
 }

@@ -42,6 +42,27 @@ struct cg_call {
 	const char *via;	/* static: the key; indirect: the callee as written */
 	const char *field;	/* indirect through a member: "struct s.field" */
 	const char *macro;	/* the macro the call is written through, if any */
+	const char *slot;	/* indirect: the field or table it loads, if known */
+};
+
+/*
+ * A function stored where an indirect call can load it: a struct field
+ * (slot "struct ops.run", by type, so copies of the struct count) or a
+ * table or pointer variable (slot: the variable's USR).
+ */
+struct cg_store {
+	const char *slot;
+	const char *func;	/* USR */
+	const char *name;
+};
+
+/*
+ * static_call_update(key, ops.field): the key's targets are the slot's.
+ * An update with a function itself is a store in slot "static_call:<key>".
+ */
+struct cg_update {
+	const char *key;
+	const char *slot;
 };
 
 struct cg {
@@ -50,6 +71,10 @@ struct cg {
 	size_t nfunc, afunc;
 	struct cg_call *call;
 	size_t ncall, acall;
+	struct cg_store *store;
+	size_t nstore, astore;
+	struct cg_update *update;
+	size_t nupdate, aupdate;
 	/* USR -> index in func, open addressing on the interned pointer */
 	size_t *index;
 	size_t nindex;
@@ -61,6 +86,15 @@ const char *cg_str(struct cg *cg, const char *s);
 /* Adds a function once per USR; returns false if it was already there. */
 bool cg_add_func(struct cg *cg, const struct cg_func *f);
 void cg_add_call(struct cg *cg, const struct cg_call *c);
+void cg_add_store(struct cg *cg, const struct cg_store *s);
+void cg_add_update(struct cg *cg, const struct cg_update *u);
+/*
+ * The functions a call may reach, sorted by name: a direct call's callee,
+ * what static_call_update() put behind a key, what was stored in a slot.
+ * Returns how many were written to out (at most max), or the total needed.
+ */
+size_t cg_targets(const struct cg *cg, const struct cg_call *c, const struct cg_store **out,
+		  size_t max);
 const struct cg_func *cg_find(const struct cg *cg, const char *usr);
 /* Sorts functions and calls into their output order and drops duplicates. */
 void cg_finish(struct cg *cg);

@@ -4,6 +4,7 @@
  * order, so two runs give byte-identical files and diffs stay readable.
  */
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "json.h"
 
@@ -36,6 +37,7 @@ static const char *name_of(const struct cg *cg, const char *usr)
 
 void rep_json_callgraph(const struct cg *cg, const char *tree, FILE *out)
 {
+	const struct cg_store **targets;
 	size_t i;
 
 	fputs("{\n\"tree\": ", out);
@@ -53,9 +55,11 @@ void rep_json_callgraph(const struct cg *cg, const char *tree, FILE *out)
 		str(out, f->usr);
 		fputs(i + 1 < cg->nfunc ? "},\n" : "}\n", out);
 	}
+	targets = xcalloc(cg->nstore + 1, sizeof(*targets));
 	fputs("],\n\"calls\": [\n", out);
 	for (i = 0; i < cg->ncall; i++) {
 		const struct cg_call *c = &cg->call[i];
+		size_t t, nt;
 
 		fputs("{\"caller\": ", out);
 		str(out, name_of(cg, c->caller));
@@ -75,9 +79,20 @@ void rep_json_callgraph(const struct cg *cg, const char *tree, FILE *out)
 			fputs(", \"field\": ", out);
 			str(out, c->field);
 		}
+		if (c->kind != CALL_DIRECT) {
+			nt = cg_targets(cg, c, targets, cg->nstore + 1);
+			fputs(", \"may_targets\": [", out);
+			for (t = 0; t < nt; t++) {
+				if (t)
+					fputs(", ", out);
+				str(out, targets[t]->name);
+			}
+			fputc(']', out);
+		}
 		fputs(", \"macro\": ", out);
 		str(out, c->macro);
 		fputs(i + 1 < cg->ncall ? "},\n" : "}\n", out);
 	}
 	fputs("]\n}\n", out);
+	free(targets);
 }

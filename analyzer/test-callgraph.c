@@ -26,7 +26,8 @@ static const char *name_of(const struct cg *cg, const char *usr)
 
 static void dump(const struct cg *cg)
 {
-	size_t i;
+	const struct cg_store **targets = xcalloc(cg->nstore + 1, sizeof(*targets));
+	size_t i, t, nt;
 
 	for (i = 0; i < cg->nfunc; i++) {
 		const struct cg_func *f = &cg->func[i];
@@ -47,8 +48,17 @@ static void dump(const struct cg *cg)
 			printf(" field %s", c->field);
 		if (c->macro)
 			printf(" macro %s", c->macro);
+		if (c->kind != CALL_DIRECT) {
+			nt = cg_targets(cg, c, targets, cg->nstore + 1);
+			printf(" targets");
+			for (t = 0; t < nt; t++)
+				printf(" %s", targets[t]->name);
+			if (!nt)
+				printf(" (unknown)");
+		}
 		putchar('\n');
 	}
+	free(targets);
 }
 
 int main(int argc, char **argv)

@@ -177,6 +177,304 @@ static const char *callee_text(struct walk *w, CXCursor callee)
 	return r;
 }
 
+#define MAX_KIDS 8
+
+struct kids {
+	CXCursor c[MAX_KIDS];
+	unsigned int n;
+};
+
+static enum CXChildVisitResult collect(CXCursor c, CXCursor parent, CXClientData data)
+{
+	struct kids *k = data;
+
+	(void)parent;
+	if (k->n < MAX_KIDS)
+		k->c[k->n] = c;
+	k->n++;
+	return CXChildVisit_Continue;
+}
+
+static void kids_of(CXCursor c, struct kids *k)
+{
+	k->n = 0;
+	clang_visitChildren(c, collect, k);
+}
+
+/* Through implicit casts, parentheses, explicit casts and '&'. */
+static CXCursor strip(CXCursor c)
+{
+	for (;;) {
+		enum CXCursorKind kind = clang_getCursorKind(c);
+		struct kids k;
+
+		if (kind != CXCursor_UnexposedExpr && kind != CXCursor_ParenExpr &&
+		    kind != CXCursor_CStyleCastExpr && kind != CXCursor_UnaryOperator)
+			return c;
+		kids_of(c, &k);
+		/* Two or more children: a designated initializer, not a wrapper. */
+		if (k.n == 0 || (k.n > 1 && kind != CXCursor_CStyleCastExpr))
+			return c;
+		c = k.c[k.n < MAX_KIDS ? k.n - 1 : MAX_KIDS - 1];
+	}
+}
+
+/* The function an expression names, or a null cursor. */
+static CXCursor func_of(CXCursor e)
+{
+	CXCursor ref;
+
+	e = strip(e);
+	if (clang_getCursorKind(e) != CXCursor_DeclRefExpr)
+		return clang_getNullCursor();
+	ref = clang_getCursorReferenced(e);
+	return clang_getCursorKind(ref) == CXCursor_FunctionDecl ? ref : clang_getNullCursor();
+}
+
+struct member_search {
+	CXCursor rec, found;
+};
+
+static enum CXVisitorResult find_member(CXCursor field, CXClientData data)
+{
+	struct member_search *ms = data;
+
+	if (!clang_equalCursors(clang_getTypeDeclaration(clang_getCursorType(field)), ms->rec))
+		return CXVisit_Continue;
+	ms->found = field;
+	return CXVisit_Break;
+}
+
+/*
+ * A field's slot: "struct kvm_x86_ops.run".  A field of an unnamed struct
+ * is named by the member path from the enclosing named one, since clang's
+ * spelling of an unnamed type carries its absolute file path.
+ */
+static char *field_path(CXCursor field)
+{
+	CXCursor rec = clang_getCursorSemanticParent(field);
+	CXString name = clang_getCursorSpelling(field);
+	CXString type = clang_getTypeSpelling(clang_getCursorType(rec));
+	char *path;
+
+	if (strchr(clang_getCString(type), '(')) {
+		struct member_search ms = { .rec = rec, .found = clang_getNullCursor() };
+		CXCursor outer = clang_getCursorSemanticParent(rec);
+
+		clang_Type_visitFields(clang_getCursorType(outer), find_member, &ms);
+		if (!clang_Cursor_isNull(ms.found)) {
+			char *up = field_path(ms.found);
+
+			path = xasprintf("%s.%s", up, clang_getCString(name));
+			free(up);
+			goto out;
+		}
+	}
+	path = xasprintf("%s.%s", clang_getCString(type), clang_getCString(name));
+out:
+	clang_disposeString(type);
+	clang_disposeString(name);
+	return path;
+}
+
+static const char *field_slot(struct walk *w, CXCursor field)
+{
+	char *s = field_path(field);
+	const char *r = cg_str(w->cg, s);
+
+	free(s);
+	return r;
+}
+
+/* A variable outside any function: a table or a global pointer. */
+static const char *var_slot(struct walk *w, CXCursor var)
+{
+	enum CXCursorKind parent = clang_getCursorKind(clang_getCursorSemanticParent(var));
+
+	if (clang_getCursorKind(var) != CXCursor_VarDecl || parent == CXCursor_FunctionDecl)
+		return NULL;
+	return cx_intern(w->cg, clang_getCursorUSR(var));
+}
+
+/*
+ * Where an expression loads a function pointer from, by the place that is
+ * written to: a struct field (by type), or a table or global variable.
+ */
+static const char *slot_of(struct walk *w, CXCursor e)
+{
+	CXCursor ref;
+	struct kids k;
+
+	e = strip(e);
+	switch (clang_getCursorKind(e)) {
+	case CXCursor_MemberRefExpr:
+		ref = clang_getCursorReferenced(e);
+		return clang_getCursorKind(ref) == CXCursor_FieldDecl ? field_slot(w, ref) : NULL;
+	case CXCursor_ArraySubscriptExpr:
+		kids_of(e, &k);
+		return k.n ? slot_of(w, k.c[0]) : NULL;
+	case CXCursor_DeclRefExpr:
+		return var_slot(w, clang_getCursorReferenced(e));
+	default:
+		return NULL;
+	}
+}
+
+static void store(struct walk *w, const char *slot, CXCursor func)
+{
+	struct cg_store s;
+
+	if (!slot || clang_Cursor_isNull(func))
+		return;
+	s.slot = slot;
+	s.func = cx_intern(w->cg, clang_getCursorUSR(func));
+	s.name = cx_intern(w->cg, clang_getCursorSpelling(func));
+	cg_add_store(w->cg, &s);
+}
+
+struct init_walk {
+	struct walk *w;
+	const char *slot;
+};
+
+static void walk_init(struct walk *w, CXCursor list, const char *slot);
+
+/*
+ * One entry of an initializer list: ".field = fn" stores fn in the field,
+ * "[i] = fn" and a plain "fn" in the table being initialized (if any).
+ */
+static enum CXChildVisitResult init_entry(CXCursor e, CXCursor parent, CXClientData data)
+{
+	struct init_walk *iw = data;
+	const char *to = iw->slot;
+	struct kids d;
+	unsigned int j;
+
+	(void)parent;
+	if (clang_getCursorKind(e) == CXCursor_UnexposedExpr) {
+		kids_of(e, &d);
+		if (d.n > 1 && d.n <= MAX_KIDS) {
+			for (j = 0; j + 1 < d.n; j++) {
+				if (clang_getCursorKind(d.c[j]) == CXCursor_MemberRef)
+					to = field_slot(iw->w, clang_getCursorReferenced(d.c[j]));
+			}
+			e = d.c[d.n - 1];
+		}
+	}
+	if (clang_getCursorKind(strip(e)) == CXCursor_InitListExpr)
+		walk_init(iw->w, strip(e), NULL);
+	else
+		store(iw->w, to, func_of(e));
+	return CXChildVisit_Continue;
+}
+
+static void walk_init(struct walk *w, CXCursor list, const char *slot)
+{
+	struct init_walk iw = { .w = w, .slot = slot };
+
+	clang_visitChildren(list, init_entry, &iw);
+}
+
+/* A variable's initializer: a table, an ops structure or a pointer. */
+static enum CXChildVisitResult var_init(CXCursor e, CXCursor parent, CXClientData data)
+{
+	struct init_walk *iw = data;
+
+	(void)parent;
+	if (clang_getCursorKind(e) == CXCursor_InitListExpr)
+		walk_init(iw->w, e, iw->slot);
+	else if (clang_isExpression(clang_getCursorKind(e)))
+		store(iw->w, iw->slot, func_of(e));
+	return CXChildVisit_Continue;
+}
+
+/* "lhs = fn": the operator is the first token after the left-hand side. */
+static bool is_assignment(struct walk *w, CXCursor binop, CXCursor lhs)
+{
+	unsigned int lhs_end, i, n, off;
+	bool assign = false;
+	CXToken *tok;
+
+	clang_getExpansionLocation(clang_getRangeEnd(clang_getCursorExtent(lhs)), NULL, NULL,
+				   NULL, &lhs_end);
+	clang_tokenize(w->tu, clang_getCursorExtent(binop), &tok, &n);
+	for (i = 0; i < n; i++) {
+		clang_getExpansionLocation(clang_getTokenLocation(w->tu, tok[i]), NULL, NULL,
+					   NULL, &off);
+		if (off >= lhs_end) {
+			CXString s = clang_getTokenSpelling(w->tu, tok[i]);
+
+			assign = !strcmp(clang_getCString(s), "=");
+			clang_disposeString(s);
+			break;
+		}
+	}
+	clang_disposeTokens(w->tu, tok, n);
+	return assign;
+}
+
+static void record_assignment(struct walk *w, CXCursor binop)
+{
+	CXCursor func;
+	struct kids k;
+	const char *slot;
+
+	kids_of(binop, &k);
+	if (k.n != 2)
+		return;
+	func = func_of(k.c[1]);
+	if (clang_Cursor_isNull(func))
+		return;
+	slot = slot_of(w, k.c[0]);
+	if (slot && is_assignment(w, binop, k.c[0]))
+		store(w, slot, func);
+}
+
+/* The value a local was initialized with: static_call_update()'s __F. */
+static CXCursor init_of(CXCursor var)
+{
+	struct kids k;
+
+	kids_of(var, &k);
+	return k.n && k.n <= MAX_KIDS ? k.c[k.n - 1] : clang_getNullCursor();
+}
+
+/*
+ * __static_call_update(&key, &tramp, func), which static_call_update()
+ * expands to (include/linux/static_call.h): the trampoline names the key,
+ * the value is a function or an ops structure's field.
+ */
+static void record_update(struct walk *w, CXCursor call)
+{
+	struct tramp_search ts = { .hit = false };
+	CXCursor value, ref;
+	const char *key;
+	char *direct;
+
+	if (clang_Cursor_getNumArguments(call) != 3)
+		return;
+	clang_visitChildren(clang_Cursor_getArgument(call, 1), find_tramp, &ts);
+	if (!ts.hit)
+		return;
+	key = cx_intern(w->cg, clang_getCursorSpelling(ts.found)) + strlen(TRAMP_PREFIX);
+	key = cg_str(w->cg, key);
+	value = strip(clang_Cursor_getArgument(call, 2));
+	if (clang_getCursorKind(value) == CXCursor_DeclRefExpr) {
+		ref = clang_getCursorReferenced(value);
+		if (clang_getCursorKind(ref) == CXCursor_VarDecl && !var_slot(w, ref))
+			value = strip(init_of(ref));
+	}
+	if (!clang_Cursor_isNull(func_of(value))) {
+		direct = xasprintf("static_call:%s", key);
+		store(w, cg_str(w->cg, direct), func_of(value));
+		free(direct);
+	} else if (slot_of(w, value)) {
+		struct cg_update u = { .key = key, .slot = slot_of(w, value) };
+
+		cg_add_update(w->cg, &u);
+	}
+}
+
 static void record_call(struct walk *w, CXCursor call)
 {
 	struct cg_call c = { .caller = w->func, .kind = CALL_INDIRECT };
@@ -210,6 +508,8 @@ static void record_call(struct walk *w, CXCursor call)
 			c.callee_inline = clang_Cursor_isFunctionInlined(
 				clang_Cursor_isNull(def) ? ref : def);
 			cg_add_call(w->cg, &c);
+			if (!strcmp(c.callee_name, "__static_call_update"))
+				record_update(w, call);
 			return;
 		}
 		ts.found = ref;
@@ -227,20 +527,12 @@ static void record_call(struct walk *w, CXCursor call)
 	} else {
 		if (c.macro && !strncmp(c.macro, "INDIRECT_CALL_", 14))
 			c.kind = CALL_WRAPPER;
-		if (!clang_Cursor_isNull(callee))
+		if (!clang_Cursor_isNull(callee)) {
 			c.via = callee_text(w, callee);
-		if (clang_getCursorKind(ref) == CXCursor_FieldDecl) {
-			CXCursor rec = clang_getCursorSemanticParent(ref);
-			CXString type = clang_getTypeSpelling(clang_getCursorType(rec));
-			CXString field = clang_getCursorSpelling(ref);
-			char *s = xasprintf("%s.%s", clang_getCString(type),
-					    clang_getCString(field));
-
-			c.field = cg_str(w->cg, s);
-			free(s);
-			clang_disposeString(type);
-			clang_disposeString(field);
+			c.slot = slot_of(w, callee);
 		}
+		if (clang_getCursorKind(ref) == CXCursor_FieldDecl)
+			c.field = field_slot(w, ref);
 	}
 	cg_add_call(w->cg, &c);
 }
@@ -250,6 +542,8 @@ static enum CXChildVisitResult visit_body(CXCursor c, CXCursor parent, CXClientD
 	(void)parent;
 	if (clang_getCursorKind(c) == CXCursor_CallExpr)
 		record_call(data, c);
+	else if (clang_getCursorKind(c) == CXCursor_BinaryOperator)
+		record_assignment(data, c);
 	return CXChildVisit_Recurse;
 }
 
@@ -261,6 +555,16 @@ static enum CXChildVisitResult visit_top(CXCursor c, CXCursor parent, CXClientDa
 	unsigned int col;
 
 	(void)parent;
+	if (clang_getCursorKind(c) == CXCursor_VarDecl && clang_isCursorDefinition(c)) {
+		struct init_walk iw = { .w = w };
+
+		file = where(w, clang_getCursorLocation(c), &f.line, &col, NULL, NULL);
+		if (in_scope(w, file)) {
+			iw.slot = var_slot(w, c);
+			clang_visitChildren(c, var_init, &iw);
+		}
+		return CXChildVisit_Continue;
+	}
 	if (clang_getCursorKind(c) != CXCursor_FunctionDecl || !clang_isCursorDefinition(c))
 		return CXChildVisit_Continue;
 	file = where(w, clang_getCursorLocation(c), &f.line, &col, NULL, NULL);

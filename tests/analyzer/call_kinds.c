@@ -62,13 +62,13 @@ func handle_hlt call_kinds.c:34 static
 func run call_kinds.c:44
 call handle_io call_kinds.c:31:9 direct counted
 call handle_hlt call_kinds.c:36:9 direct cheap inline
-call run call_kinds.c:46:10 static_call vm_skip macro vm_call
-call run call_kinds.c:48:7 static_call vm_get_flags macro static_call
-call run call_kinds.c:49:7 indirect handlers[reason]
-call run call_kinds.c:50:7 indirect ops->handle field struct ops.handle
-call run call_kinds.c:51:7 indirect fn
+call run call_kinds.c:46:10 static_call vm_skip macro vm_call targets (unknown)
+call run call_kinds.c:48:7 static_call vm_get_flags macro static_call targets (unknown)
+call run call_kinds.c:49:7 indirect handlers[reason] targets handle_hlt handle_io
+call run call_kinds.c:50:7 indirect ops->handle field struct ops.handle targets (unknown)
+call run call_kinds.c:51:7 indirect fn targets (unknown)
 call run call_kinds.c:52:7 direct handle_io macro INDIRECT_CALL_1
-call run call_kinds.c:52:7 indirect_wrapper fn macro INDIRECT_CALL_1
+call run call_kinds.c:52:7 indirect_wrapper fn macro INDIRECT_CALL_1 targets (unknown)
 call run call_kinds.c:53:13 direct cheap inline
  * check-output-end
  */

@@ -13,6 +13,7 @@
 #include "cg.h"
 #include "json.h"
 #include "options.h"
+#include "roots.h"
 #include "tu.h"
 #include "util.h"
 
@@ -24,14 +25,15 @@ static void usage(FILE *out)
 }
 
 /* Write to a temporary file beside the target and rename it into place. */
-static int write_json(const struct cg *cg, const char *tree, const char *path)
+static int write_json(const struct cg *cg, const struct reach *r, const char *tree,
+		      const char *path)
 {
 	char *tmp;
 	FILE *out;
 	int ok;
 
 	if (!strcmp(path, "-")) {
-		rep_json_callgraph(cg, tree, stdout);
+		rep_json_callgraph(cg, r, tree, stdout);
 		return fflush(stdout) ? -1 : 0;
 	}
 	tmp = xasprintf("%s.tmp.%ld", path, (long)getpid());
@@ -41,7 +43,7 @@ static int write_json(const struct cg *cg, const char *tree, const char *path)
 		free(tmp);
 		return -1;
 	}
-	rep_json_callgraph(cg, tree, out);
+	rep_json_callgraph(cg, r, tree, out);
 	ok = !ferror(out);
 	ok &= !fclose(out);
 	if (!ok || rename(tmp, path)) {
@@ -56,7 +58,7 @@ static int write_json(const struct cg *cg, const char *tree, const char *path)
 
 static int cmd_callgraph(int argc, char **argv)
 {
-	const char *cdb_dir = NULL, *srctree = NULL, *output = "-", *tree = NULL;
+	const char *cdb_dir = NULL, *srctree = NULL, *output = "-", *tree = NULL, *roots = NULL;
 	struct opt_list scope = { 0 };
 	int help = 0, quiet = 0, first, ret = 1, failed = 0, errors = 0;
 	const struct option opts[] = {
@@ -64,12 +66,14 @@ static int cmd_callgraph(int argc, char **argv)
 		{ "srctree", OPT_STRING, &srctree, "DIR", "the kernel source tree (paths are made relative to it)" },
 		{ "scope", OPT_LIST, &scope, "PREFIX", "analyse functions under this tree path (repeatable; default arch/x86/kvm/ virt/kvm/)" },
 		{ "name", OPT_STRING, &tree, "NAME", "the tree's name in the output" },
+		{ "roots", OPT_STRING, &roots, "FILE", "add (+name) or drop (-name) exit-path roots" },
 		{ "output", OPT_STRING, &output, "FILE", "where to write callgraph.json (default: stdout)" },
 		{ "quiet", OPT_FLAG, &quiet, NULL, "no progress on stderr" },
 		{ "help", OPT_FLAG, &help, NULL, "this text" },
 		{ NULL, 0, NULL, NULL, NULL },
 	};
 	struct tu_opts topts = { 0 };
+	struct reach reach;
 	struct cdb db;
 	struct cg cg;
 	CXIndex index;
@@ -121,6 +125,12 @@ static int cmd_callgraph(int argc, char **argv)
 		fputc('\n', stderr);
 	clang_disposeIndex(index);
 	cg_finish(&cg);
+	if (roots_find(&cg, roots, &reach) < 0) {
+		cg_free(&cg);
+		cdb_free(&db);
+		goto out_real;
+	}
+	roots_reach(&cg, &reach);
 	for (i = 0; i < cg.ncall; i++)
 		kinds[cg.call[i].kind]++;
 	if (!quiet)
@@ -129,8 +139,17 @@ static int cmd_callgraph(int argc, char **argv)
 			progname, db.ncmd, failed, errors, cg.nfunc, cg.ncall,
 			kinds[CALL_DIRECT], kinds[CALL_STATIC], kinds[CALL_INDIRECT],
 			kinds[CALL_WRAPPER]);
-	if (write_json(&cg, tree, output) == 0 && failed < (int)db.ncmd)
+	if (!quiet) {
+		size_t reached = 0;
+
+		for (i = 0; i < cg.nfunc; i++)
+			reached += reach.dist[i] >= 0;
+		fprintf(stderr, "%s: %zu exit-path roots, %zu functions on exit paths\n",
+			progname, reach.nroot, reached);
+	}
+	if (write_json(&cg, &reach, tree, output) == 0 && failed < (int)db.ncmd)
 		ret = 0;
+	roots_free(&reach);
 	cg_free(&cg);
 	cdb_free(&db);
 out_real:

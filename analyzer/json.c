@@ -3,6 +3,7 @@
  * The JSON writer: one object a line inside each array, keys in a fixed
  * order, so two runs give byte-identical files and diffs stay readable.
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -35,14 +36,40 @@ static const char *name_of(const struct cg *cg, const char *usr)
 	return f ? f->name : NULL;
 }
 
-void rep_json_callgraph(const struct cg *cg, const char *tree, FILE *out)
+/* The path from a root to function f, root first. */
+static void path(const struct cg *cg, const struct reach *r, size_t f, FILE *out)
+{
+	size_t *up = xcalloc((size_t)r->dist[f] + 1, sizeof(*up));
+	int n = 0, i;
+
+	for (; f != SIZE_MAX; f = r->parent[f])
+		up[n++] = f;
+	fputc('[', out);
+	for (i = n - 1; i >= 0; i--) {
+		str(out, cg->func[up[i]].name);
+		if (i)
+			fputs(", ", out);
+	}
+	fputc(']', out);
+	free(up);
+}
+
+void rep_json_callgraph(const struct cg *cg, const struct reach *r, const char *tree, FILE *out)
 {
 	const struct cg_store **targets;
 	size_t i;
 
 	fputs("{\n\"tree\": ", out);
 	str(out, tree);
-	fputs(",\n\"functions\": [\n", out);
+	fputs(",\n\"roots\": [\n", out);
+	for (i = 0; i < r->nroot; i++) {
+		fputs("{\"name\": ", out);
+		str(out, r->root[i].name);
+		fputs(", \"why\": ", out);
+		str(out, r->root[i].why);
+		fputs(i + 1 < r->nroot ? "},\n" : "}\n", out);
+	}
+	fputs("],\n\"functions\": [\n", out);
 	for (i = 0; i < cg->nfunc; i++) {
 		const struct cg_func *f = &cg->func[i];
 
@@ -53,6 +80,11 @@ void rep_json_callgraph(const struct cg *cg, const char *tree, FILE *out)
 		fprintf(out, ", \"line\": %u, \"inline\": %s, \"static\": %s, \"usr\": ", f->line,
 			f->is_inline ? "true" : "false", f->is_static ? "true" : "false");
 		str(out, f->usr);
+		fprintf(out, ", \"on_exit_path\": %s, \"path\": ", r->dist[i] >= 0 ? "true" : "false");
+		if (r->dist[i] >= 0)
+			path(cg, r, i, out);
+		else
+			fputs("null", out);
 		fputs(i + 1 < cg->nfunc ? "},\n" : "}\n", out);
 	}
 	targets = xcalloc(cg->nstore + 1, sizeof(*targets));

@@ -8,7 +8,8 @@
 #include <stdio.h>
 
 #include "cg.h"
+#include "roots.h"
 
-void rep_json_callgraph(const struct cg *cg, const char *tree, FILE *out);
+void rep_json_callgraph(const struct cg *cg, const struct reach *r, const char *tree, FILE *out);
 
 #endif

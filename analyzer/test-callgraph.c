@@ -6,6 +6,7 @@
  * Paths are printed relative to the file's folder.
  */
 #include <libgen.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +15,7 @@
 #include "cdb.h"
 #include "cg.h"
 #include "options.h"
+#include "roots.h"
 #include "tu.h"
 #include "util.h"
 
@@ -22,6 +24,23 @@ static const char *name_of(const struct cg *cg, const char *usr)
 	const struct cg_func *f = cg_find(cg, usr);
 
 	return f ? f->name : "?";
+}
+
+static void dump_reach(const struct cg *cg, const struct reach *r)
+{
+	size_t i, f;
+
+	for (i = 0; i < r->nroot; i++)
+		printf("root %s (%s)\n", r->root[i].name, r->root[i].why);
+	for (i = 0; i < cg->nfunc; i++) {
+		if (r->dist[i] < 0)
+			continue;
+		printf("path %s:", cg->func[i].name);
+		/* Printed leaf first: the parent chain as it is stored. */
+		for (f = i; f != SIZE_MAX; f = r->parent[f])
+			printf(" %s%s", cg->func[f].name, r->parent[f] != SIZE_MAX ? " <-" : "");
+		putchar('\n');
+	}
 }
 
 static void dump(const struct cg *cg)
@@ -64,8 +83,11 @@ static void dump(const struct cg *cg)
 int main(int argc, char **argv)
 {
 	struct opt_list scope = { 0 };
+	const char *roots = NULL;
+	struct reach reach;
 	const struct option opts[] = {
 		{ "scope", OPT_LIST, &scope, "PREFIX", "path prefixes to analyse (default: all)" },
+		{ "roots", OPT_STRING, &roots, "FILE", "a roots file (+name/-name lines)" },
 		{ NULL, 0, NULL, NULL, NULL },
 	};
 	static const char *const everything[] = { "" };
@@ -79,7 +101,7 @@ int main(int argc, char **argv)
 	progname = "test-callgraph";
 	first = parse_options(argc, argv, 1, opts);
 	if (first < 0 || first >= argc) {
-		fprintf(stderr, "usage: test-callgraph [--scope PREFIX]... FILE.c [-- CLANG-ARGS]\n");
+		fprintf(stderr, "usage: test-callgraph [--scope PREFIX]... [--roots FILE] FILE.c [-- CLANG-ARGS]\n");
 		return 2;
 	}
 	real = realpath(argv[first], NULL);
@@ -109,8 +131,14 @@ int main(int argc, char **argv)
 	r = tu_parse(index, &cmd, &topts, &cg);
 	clang_disposeIndex(index);
 	cg_finish(&cg);
-	if (r >= 0)
+	if (r >= 0 && roots_find(&cg, roots, &reach) < 0)
+		r = -1;
+	if (r >= 0) {
+		roots_reach(&cg, &reach);
 		dump(&cg);
+		dump_reach(&cg, &reach);
+		roots_free(&reach);
+	}
 	cg_free(&cg);
 	free(cmd.argv);
 	free(cwd);

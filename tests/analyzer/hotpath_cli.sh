@@ -47,7 +47,7 @@ fails_with()
 }
 
 ktap_print_header
-ktap_set_plan 10
+ktap_set_plan 12
 
 cdb_of "$SCRATCH/db" cpuid.c exits.c
 "$hp" callgraph --cdb "$SCRATCH/db" --srctree "$src" --scope "" --name test \
@@ -55,9 +55,11 @@ cdb_of "$SCRATCH/db" cpuid.c exits.c
 ktap_check "callgraph.json is valid JSON with the documented keys" python3 -c '
 import json, sys
 d = json.load(open(sys.argv[1]))
-assert set(d) == {"tree", "functions", "calls"}, d.keys()
+assert set(d) == {"tree", "roots", "functions", "calls"}, d.keys()
 for f in d["functions"]:
-	assert set(f) == {"name", "file", "line", "inline", "static", "usr"}, f
+	assert set(f) == {"name", "file", "line", "inline", "static", "usr", "on_exit_path",
+			  "path"}, f
+	assert (f["path"] is not None) == f["on_exit_path"], f
 for c in d["calls"]:
 	assert {"caller", "callee", "kind", "file", "line", "col", "macro"} <= set(c), c
 ' "$SCRATCH/cg.json"
@@ -92,6 +94,21 @@ ktap_check "bad input: a malformed compile_commands.json" \
 	"$hp" callgraph --cdb "$SCRATCH/bad" --srctree "$src"
 ktap_check "bad input: a missing source tree" fails_with "--srctree $SCRATCH/nope: no such folder" \
 	"$hp" callgraph --cdb "$SCRATCH/db" --srctree "$SCRATCH/nope"
+printf '+handle_exit\n' >"$SCRATCH/roots"
+"$hp" callgraph --cdb "$SCRATCH/db" --srctree "$src" --scope "" --roots "$SCRATCH/roots" \
+	--quiet --output "$SCRATCH/r.json"
+ktap_check "a roots file adds roots; paths lead from them" python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert [r["name"] for r in d["roots"]] == ["handle_exit"], d["roots"]
+paths = {f["name"]: f["path"] for f in d["functions"]}
+assert paths == {"handle_cpuid": None, "handle_exit": ["handle_exit"],
+		 "note_exit": ["handle_exit", "note_exit"]}, paths
+' "$SCRATCH/r.json"
+printf 'handle_exit\n' >"$SCRATCH/badroots"
+ktap_check "bad input: a roots line without + or -" \
+	fails_with "badroots:1: 'handle_exit': write +name to add a root or -name to drop one" \
+	"$hp" callgraph --cdb "$SCRATCH/db" --srctree "$src" --roots "$SCRATCH/badroots"
 ktap_check "bad input: an unknown option" fails_with "unknown option --frobnicate" \
 	"$hp" callgraph --frobnicate
 ktap_check "bad input: an unknown command" fails_with "unknown command 'graph'" "$hp" graph

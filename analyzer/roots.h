@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * VM-exit roots and what they reach: each function's shortest call path
+ * from a root, through every edge kind and may-target.
+ */
+#ifndef HOTPATH_ROOTS_H
+#define HOTPATH_ROOTS_H
+
+#include "cg.h"
+
+struct root {
+	const char *usr;
+	const char *name;
+	const char *why;	/* how it was found, for the report */
+};
+
+struct reach {
+	struct root *root;
+	size_t nroot, aroot;
+	size_t *parent;		/* per function: index of its parent on the path, or SIZE_MAX */
+	int *dist;		/* per function: calls from a root, -1 if unreached */
+};
+
+/* Finds the roots in the graph, then applies FILE's "+name"/"-name" lines. */
+int roots_find(struct cg *cg, const char *file, struct reach *r);
+void roots_reach(const struct cg *cg, struct reach *r);
+void roots_free(struct reach *r);
+
+#endif

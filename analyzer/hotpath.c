@@ -11,6 +11,7 @@
 
 #include "cdb.h"
 #include "cg.h"
+#include "jobs.h"
 #include "json.h"
 #include "options.h"
 #include "roots.h"
@@ -59,8 +60,10 @@ static int write_json(const struct cg *cg, const struct reach *r, const char *tr
 static int cmd_callgraph(int argc, char **argv)
 {
 	const char *cdb_dir = NULL, *srctree = NULL, *output = "-", *tree = NULL, *roots = NULL;
+	const char *cache = NULL;
+	unsigned int jobs = 0;
 	struct opt_list scope = { 0 };
-	int help = 0, quiet = 0, first, ret = 1, failed = 0, errors = 0;
+	int help = 0, quiet = 0, first, ret = 1;
 	const struct option opts[] = {
 		{ "cdb", OPT_STRING, &cdb_dir, "DIR", "folder holding compile_commands.json" },
 		{ "srctree", OPT_STRING, &srctree, "DIR", "the kernel source tree (paths are made relative to it)" },
@@ -68,15 +71,18 @@ static int cmd_callgraph(int argc, char **argv)
 		{ "name", OPT_STRING, &tree, "NAME", "the tree's name in the output" },
 		{ "roots", OPT_STRING, &roots, "FILE", "add (+name) or drop (-name) exit-path roots" },
 		{ "output", OPT_STRING, &output, "FILE", "where to write callgraph.json (default: stdout)" },
+		{ "jobs", OPT_UINT, &jobs, "N", "parse N TUs at once (default: one per CPU)" },
+		{ "cache", OPT_STRING, &cache, "DIR", "keep per-TU results here and reuse them while current" },
 		{ "quiet", OPT_FLAG, &quiet, NULL, "no progress on stderr" },
 		{ "help", OPT_FLAG, &help, NULL, "this text" },
 		{ NULL, 0, NULL, NULL, NULL },
 	};
 	struct tu_opts topts = { 0 };
+	struct jobs_opts jo = { 0 };
+	struct jobs_stats st;
 	struct reach reach;
 	struct cdb db;
 	struct cg cg;
-	CXIndex index;
 	size_t i, kinds[4] = { 0 };
 	char *real;
 
@@ -110,20 +116,14 @@ static int cmd_callgraph(int argc, char **argv)
 		goto out_real;
 
 	cg_init(&cg);
-	index = clang_createIndex(0, 0);
-	for (i = 0; i < db.ncmd; i++) {
-		int r = tu_parse(index, &db.cmd[i], &topts, &cg);
-
-		if (r < 0)
-			failed++;
-		else if (r > 0)
-			errors++;
-		if (!quiet && isatty(STDERR_FILENO))
-			fprintf(stderr, "\r%s: %zu/%zu TUs", progname, i + 1, db.ncmd);
+	jo.jobs = jobs;
+	jo.cache = cache;
+	jo.progress = !quiet && isatty(STDERR_FILENO);
+	if (jobs_run(&db, &topts, &jo, &cg, &st) < 0) {
+		cg_free(&cg);
+		cdb_free(&db);
+		goto out_real;
 	}
-	if (!quiet && isatty(STDERR_FILENO))
-		fputc('\n', stderr);
-	clang_disposeIndex(index);
 	cg_finish(&cg);
 	if (roots_find(&cg, roots, &reach) < 0) {
 		cg_free(&cg);
@@ -134,9 +134,11 @@ static int cmd_callgraph(int argc, char **argv)
 	for (i = 0; i < cg.ncall; i++)
 		kinds[cg.call[i].kind]++;
 	if (!quiet)
-		fprintf(stderr, "%s: %zu TUs (%d unparsable, %d with errors), %zu functions, "
-			"%zu calls: %zu direct, %zu static_call, %zu indirect, %zu indirect_wrapper\n",
-			progname, db.ncmd, failed, errors, cg.nfunc, cg.ncall,
+		fprintf(stderr, "%s: %zu TUs (%zu parsed, %zu reused; %zu unparsable, %zu with errors), "
+			"%zu functions, %zu calls: %zu direct, %zu static_call, %zu indirect, "
+			"%zu indirect_wrapper\n",
+			progname, db.ncmd, st.parsed, st.reused, st.failed, st.with_errors,
+			cg.nfunc, cg.ncall,
 			kinds[CALL_DIRECT], kinds[CALL_STATIC], kinds[CALL_INDIRECT],
 			kinds[CALL_WRAPPER]);
 	if (!quiet) {
@@ -147,7 +149,7 @@ static int cmd_callgraph(int argc, char **argv)
 		fprintf(stderr, "%s: %zu exit-path roots, %zu functions on exit paths\n",
 			progname, reach.nroot, reached);
 	}
-	if (write_json(&cg, &reach, tree, output) == 0 && failed < (int)db.ncmd)
+	if (write_json(&cg, &reach, tree, output) == 0 && st.failed < db.ncmd)
 		ret = 0;
 	roots_free(&reach);
 	cg_free(&cg);

@@ -128,7 +128,7 @@ int main(int argc, char **argv)
 
 	cg_init(&cg);
 	index = clang_createIndex(0, 0);
-	r = tu_parse(index, &cmd, &topts, &cg);
+	r = tu_parse(index, &cmd, &topts, &cg, NULL);
 	clang_disposeIndex(index);
 	cg_finish(&cg);
 	if (r >= 0 && roots_find(&cg, roots, &reach) < 0)

@@ -584,8 +584,8 @@ static enum CXChildVisitResult visit_top(CXCursor c, CXCursor parent, CXClientDa
 	return CXChildVisit_Continue;
 }
 
-/* Report errors as clang formats them; the first is worth a line of its own. */
-static int report_errors(CXTranslationUnit tu, const char *file)
+/* Count errors; the first, as clang formats it, is kept or printed. */
+static int report_errors(CXTranslationUnit tu, const char *file, struct tu_result *res)
 {
 	unsigned int i, n = clang_getNumDiagnostics(tu);
 	int errors = 0;
@@ -598,7 +598,11 @@ static int report_errors(CXTranslationUnit tu, const char *file)
 				CXString s = clang_formatDiagnostic(d,
 					clang_defaultDiagnosticDisplayOptions());
 
-				error("%s: %s", file, clang_getCString(s));
+				if (res)
+					res->first_error = xasprintf("%s: %s", file,
+								     clang_getCString(s));
+				else
+					error("%s: %s", file, clang_getCString(s));
 				clang_disposeString(s);
 			}
 		}
@@ -607,8 +611,34 @@ static int report_errors(CXTranslationUnit tu, const char *file)
 	return errors;
 }
 
+static void add_dep(CXFile file, CXSourceLocation *stack, unsigned int len, CXClientData data)
+{
+	struct tu_result *res = data;
+	CXString s = clang_File_tryGetRealPathName(file);
+	const char *p = clang_getCString(s);
+
+	(void)stack;
+	(void)len;
+	if (p && *p) {
+		GROW(res->deps, res->adeps, res->ndeps + 1);
+		res->deps[res->ndeps++] = xstrdup(p);
+	}
+	clang_disposeString(s);
+}
+
+void tu_result_free(struct tu_result *res)
+{
+	size_t i;
+
+	for (i = 0; i < res->ndeps; i++)
+		free(res->deps[i]);
+	free(res->deps);
+	free(res->first_error);
+	memset(res, 0, sizeof(*res));
+}
+
 int tu_parse(CXIndex index, const struct cdb_cmd *cmd, const struct tu_opts *opts,
-	     struct cg *cg)
+	     struct cg *cg, struct tu_result *res)
 {
 	struct walk w = { .cg = cg, .opts = opts, .srclen = strlen(opts->srctree) };
 	const char **argv = xcalloc((size_t)cmd->argc + 4, sizeof(*argv));
@@ -631,10 +661,20 @@ int tu_parse(CXIndex index, const struct cdb_cmd *cmd, const struct tu_opts *opt
 						  &w.tu);
 	free(argv);
 	if (err != CXError_Success || !w.tu) {
-		error("%s: libclang could not parse it (error %d)", cmd->file, (int)err);
+		if (res) {
+			res->errors = -1;
+			res->first_error = xasprintf("%s: libclang could not parse it (error %d)",
+						     cmd->file, (int)err);
+		} else {
+			error("%s: libclang could not parse it (error %d)", cmd->file, (int)err);
+		}
 		return -1;
 	}
-	errors = report_errors(w.tu, cmd->file);
+	errors = report_errors(w.tu, cmd->file, res);
+	if (res) {
+		res->errors = errors;
+		clang_getInclusions(w.tu, add_dep, res);
+	}
 	clang_visitChildren(clang_getTranslationUnitCursor(w.tu), visit_top, &w);
 	clang_disposeTranslationUnit(w.tu);
 	return errors;

@@ -17,8 +17,21 @@ struct tu_opts {
 	size_t nscope;
 };
 
-/* <0: the TU could not be parsed; 0: fine; >0: errors clang reported. */
+/* What a parse depended on, and how it went: for the per-TU cache. */
+struct tu_result {
+	int errors;		/* <0: not parsed; else errors clang reported */
+	char *first_error;	/* formatted, or NULL */
+	char **deps;		/* every file the TU read, absolute */
+	size_t ndeps, adeps;
+};
+
+/*
+ * <0: the TU could not be parsed; 0: fine; >0: errors clang reported.
+ * res, if not NULL, receives the files read and the first error instead of
+ * the error being printed.
+ */
 int tu_parse(CXIndex index, const struct cdb_cmd *cmd, const struct tu_opts *opts,
-	     struct cg *cg);
+	     struct cg *cg, struct tu_result *res);
+void tu_result_free(struct tu_result *res);
 
 #endif

@@ -47,7 +47,7 @@ fails_with()
 }
 
 ktap_print_header
-ktap_set_plan 12
+ktap_set_plan 16
 
 cdb_of "$SCRATCH/db" cpuid.c exits.c
 "$hp" callgraph --cdb "$SCRATCH/db" --srctree "$src" --scope "" --name test \
@@ -64,7 +64,7 @@ for c in d["calls"]:
 	assert {"caller", "callee", "kind", "file", "line", "col", "macro"} <= set(c), c
 ' "$SCRATCH/cg.json"
 ktap_check "gcc-only flags are dropped: both TUs parse without errors" \
-	grep -q '2 TUs (0 unparsable, 0 with errors)' "$SCRATCH/err"
+	grep -q '2 TUs (2 parsed, 0 reused; 0 unparsable, 0 with errors)' "$SCRATCH/err"
 ktap_check "a header's inline function is one function, its call one call" python3 -c '
 import json, sys
 d = json.load(open(sys.argv[1]))
@@ -77,6 +77,29 @@ assert calls == [("handle_cpuid", "note_exit", 6), ("handle_cpuid", "note_exit",
 "$hp" callgraph --cdb "$SCRATCH/db" --srctree "$src" --scope "" --name test \
 	--output "$SCRATCH/cg2.json" --quiet
 ktap_check "two runs give byte-identical JSON" cmp "$SCRATCH/cg.json" "$SCRATCH/cg2.json"
+
+# The per-TU cache, on a copy of the sources (their times get changed).
+cp -r "$src" "$SCRATCH/src"
+src=$SCRATCH/src cdb_of "$SCRATCH/cdb2" cpuid.c exits.c
+cached()
+{
+	"$hp" callgraph --cdb "$SCRATCH/cdb2" --srctree "$SCRATCH/src" --scope "" \
+		--cache "$SCRATCH/cache" --output "$SCRATCH/$1.json" 2>&1 | grep -o '([0-9]* parsed, [0-9]* reused'
+}
+first=$(cached c1)
+second=$(cached c2)
+ktap_check "cache: a rerun with nothing changed reuses every TU, same JSON" eval \
+	'test "$first $second" = "(2 parsed, 0 reused (0 parsed, 2 reused" &&
+	 cmp "$SCRATCH/c1.json" "$SCRATCH/c2.json"'
+touch -d '+1 minute' "$SCRATCH/src/shared.h"
+ktap_check "cache: a changed header re-parses the TUs that include it" \
+	test "$(cached c3)" = "(2 parsed, 0 reused"
+printf '\nint spare(void);\n' >>"$SCRATCH/src/exits.c"
+ktap_check "cache: a changed source re-parses only its TU" \
+	test "$(cached c4)" = "(1 parsed, 1 reused"
+"$hp" callgraph --cdb "$SCRATCH/db" --srctree "$src" --scope "" --jobs 1 --quiet \
+	--name test --output "$SCRATCH/j1.json"
+ktap_check "one job and two give byte-identical JSON" cmp "$SCRATCH/cg.json" "$SCRATCH/j1.json"
 
 cdb_of "$SCRATCH/broken" broken.c exits.c
 "$hp" callgraph --cdb "$SCRATCH/broken" --srctree "$src" --scope "" \

@@ -16,27 +16,31 @@
 #include "util.h"
 
 /*
- * Flags clang rejects or that turn its warnings into errors; gcc-only code
- * generation options do not change what the parser sees.  Checked against
- * Debian's 6.1 and 6.12 trees with clang-16.
+ * gcc flags clang-16 rejects, checked on Debian's 6.1 and 6.12 trees with
+ * the project's config and with user configs (ftrace, KASAN, GCOV, ...),
+ * plus those of newer gccs; code-generation flags do not change what the
+ * parser sees.  -Werror is dropped so warnings are not counted as errors.
  */
 static const char *const dropped[] = {
 	"-mpreferred-stack-boundary=",
 	"-mindirect-branch=",
 	"-mindirect-branch-register",
-	"-mindirect-branch-cs-prefix",
-	"-mfunction-return=",
-	"-mrecord-mcount",
-	"-mharden-sls=",
 	"-fno-allow-store-data-races",
 	"-fconserve-stack",
-	"-falign-jumps=",
-	"-falign-loops=",
-	"-fno-ipa-sra",
-	"-fmin-function-alignment=",
-	"-fzero-call-used-regs=",
-	"-fno-tree-loop-im",
 	"-Werror",
+	"-mrecord-mcount",
+	"-femit-struct-debug-baseonly",
+	"-fno-tree-loop-im",
+	"-fasan-shadow-offset=",
+	"-fsanitize=bounds-strict",
+	"-fmin-function-alignment=",
+	"-fzero-init-padding-bits=",
+	"-fno-ipa-cp-clone",
+	"-fno-partial-inlining",
+	"-mnop-mcount",
+	"-maccumulate-outgoing-args",
+	"-fplugin=",
+	"-fplugin-arg-",
 	NULL,
 };
 
@@ -48,7 +52,7 @@ int cdb_flag_dropped(const char *arg)
 	for (d = dropped; *d; d++) {
 		size_t n = strlen(*d);
 
-		if ((*d)[n - 1] == '=' || !strcmp(*d, "-Werror")) {
+		if ((*d)[n - 1] == '=' || (*d)[n - 1] == '-' || !strcmp(*d, "-Werror")) {
 			if (!strncmp(arg, *d, n))
 				return 1;
 		} else if (!strcmp(arg, *d)) {

@@ -121,6 +121,12 @@ void cg_add_update(struct cg *cg, const struct cg_update *u)
 	cg->update[cg->nupdate++] = *u;
 }
 
+/* The pool's copy of s, or s itself when no slot or key was ever named so. */
+static const char *intern_lookup(const struct cg *cg, const char *s)
+{
+	return strpool_find(&cg->strings, s) ? strpool_find(&cg->strings, s) : s;
+}
+
 static int strcmp0(const char *a, const char *b)
 {
 	if (a == b)
@@ -248,33 +254,62 @@ static int target_cmp(const void *a, const void *b)
 	return r ? r : strcmp((*x)->func, (*y)->func);
 }
 
-static size_t add_slot(const struct cg *cg, const char *slot, const struct cg_store **out,
-		       size_t max, size_t n)
+static size_t first_update(const struct cg *cg, const char *key)
 {
-	size_t first, k = slot_stores(cg, slot, &first), j;
+	size_t lo = 0, hi = cg->nupdate;
 
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+
+		if (strcmp(cg->update[mid].key, key) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* The slots already followed, so a cycle of copies ends. */
+struct seen {
+	const char **slot;
+	size_t n, alloc;
+};
+
+static size_t add_slot(const struct cg *cg, const char *slot, const struct cg_store **out,
+		       size_t max, size_t n, struct seen *seen)
+{
+	size_t first, k, j;
+
+	for (j = 0; j < seen->n; j++) {
+		if (seen->slot[j] == slot)
+			return n;
+	}
+	GROW(seen->slot, seen->alloc, seen->n + 1);
+	seen->slot[seen->n++] = slot;
+	k = slot_stores(cg, slot, &first);
 	for (j = 0; j < k; j++)
 		n = add_target(out, max, n, &cg->store[first + j]);
+	/* What was copied in from other slots: a run of the sorted updates. */
+	for (j = first_update(cg, slot); j < cg->nupdate && !strcmp(cg->update[j].key, slot); j++)
+		n = add_slot(cg, cg->update[j].slot, out, max, n, seen);
 	return n;
 }
 
 size_t cg_targets(const struct cg *cg, const struct cg_call *c, const struct cg_store **out,
 		  size_t max)
 {
-	size_t n = 0, i;
+	struct seen seen = { 0 };
+	size_t n = 0;
 
 	if (c->kind == CALL_STATIC) {
-		char *direct = xasprintf("static_call:%s", c->via);
+		char *key = xasprintf("static_call:%s", c->via);
 
-		n = add_slot(cg, direct, out, max, n);
-		free(direct);
-		for (i = 0; i < cg->nupdate; i++) {
-			if (!strcmp(cg->update[i].key, c->via))
-				n = add_slot(cg, cg->update[i].slot, out, max, n);
-		}
+		n = add_slot(cg, intern_lookup(cg, key), out, max, n, &seen);
+		free(key);
 	} else if (c->kind != CALL_DIRECT && c->slot) {
-		n = add_slot(cg, c->slot, out, max, n);
+		n = add_slot(cg, c->slot, out, max, n, &seen);
 	}
+	free(seen.slot);
 	if (n && n <= max)
 		qsort(out, n, sizeof(*out), target_cmp);
 	return n;

@@ -57,8 +57,10 @@ struct cg_store {
 };
 
 /*
- * static_call_update(key, ops.field): the key's targets are the slot's.
- * An update with a function itself is a store in slot "static_call:<key>".
+ * The contents of slot flow into key: static_call_update(key, ops.field)
+ * (key "static_call:<key>"), or an assignment "dst = src" between slots,
+ * as the emulator's "ctxt->execute = opcode.u.execute".  An update with a
+ * function itself is a store in slot "static_call:<key>".
  */
 struct cg_update {
 	const char *key;

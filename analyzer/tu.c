@@ -413,21 +413,40 @@ static bool is_assignment(struct walk *w, CXCursor binop, CXCursor lhs)
 	return assign;
 }
 
+static bool is_func_pointer(CXCursor e)
+{
+	CXType t = clang_getCanonicalType(clang_getCursorType(e));
+
+	if (t.kind != CXType_Pointer)
+		return false;
+	t = clang_getCanonicalType(clang_getPointeeType(t));
+	return t.kind == CXType_FunctionProto || t.kind == CXType_FunctionNoProto;
+}
+
+/*
+ * "slot = fn" stores fn; "slot = other_slot" copies what other_slot holds,
+ * as the emulator's "ctxt->execute = opcode.u.execute".
+ */
 static void record_assignment(struct walk *w, CXCursor binop)
 {
+	const char *slot, *from;
 	CXCursor func;
 	struct kids k;
-	const char *slot;
 
 	kids_of(binop, &k);
-	if (k.n != 2)
-		return;
-	func = func_of(k.c[1]);
-	if (clang_Cursor_isNull(func))
+	if (k.n != 2 || !is_func_pointer(k.c[0]))
 		return;
 	slot = slot_of(w, k.c[0]);
-	if (slot && is_assignment(w, binop, k.c[0]))
+	if (!slot || !is_assignment(w, binop, k.c[0]))
+		return;
+	func = func_of(k.c[1]);
+	if (!clang_Cursor_isNull(func)) {
 		store(w, slot, func);
+	} else if ((from = slot_of(w, k.c[1])) && from != slot) {
+		struct cg_update u = { .key = slot, .slot = from };
+
+		cg_add_update(w->cg, &u);
+	}
 }
 
 /* The value a local was initialized with: static_call_update()'s __F. */
@@ -464,15 +483,15 @@ static void record_update(struct walk *w, CXCursor call)
 		if (clang_getCursorKind(ref) == CXCursor_VarDecl && !var_slot(w, ref))
 			value = strip(init_of(ref));
 	}
+	direct = xasprintf("static_call:%s", key);
 	if (!clang_Cursor_isNull(func_of(value))) {
-		direct = xasprintf("static_call:%s", key);
 		store(w, cg_str(w->cg, direct), func_of(value));
-		free(direct);
 	} else if (slot_of(w, value)) {
-		struct cg_update u = { .key = key, .slot = slot_of(w, value) };
+		struct cg_update u = { .key = cg_str(w->cg, direct), .slot = slot_of(w, value) };
 
 		cg_add_update(w->cg, &u);
 	}
+	free(direct);
 }
 
 static void record_call(struct walk *w, CXCursor call)

@@ -47,7 +47,7 @@ fails_with()
 }
 
 ktap_print_header
-ktap_set_plan 16
+ktap_set_plan 17
 
 cdb_of "$SCRATCH/db" cpuid.c exits.c
 "$hp" callgraph --cdb "$SCRATCH/db" --srctree "$src" --scope "" --name test \
@@ -97,6 +97,11 @@ ktap_check "cache: a changed header re-parses the TUs that include it" \
 printf '\nint spare(void);\n' >>"$SCRATCH/src/exits.c"
 ktap_check "cache: a changed source re-parses only its TU" \
 	test "$(cached c4)" = "(1 parsed, 1 reused"
+# Another analyzer build (here: the same with a byte appended) may extract
+# differently: it must not reuse the results of this one.
+cp "$hp" "$SCRATCH/hotpath2" && printf x >>"$SCRATCH/hotpath2"
+ktap_check "cache: results of another analyzer binary are not reused" eval \
+	'hp=$SCRATCH/hotpath2 cached c5 | grep -qx "(2 parsed, 0 reused"'
 "$hp" callgraph --cdb "$SCRATCH/db" --srctree "$src" --scope "" --jobs 1 --quiet \
 	--name test --output "$SCRATCH/j1.json"
 ktap_check "one job and two give byte-identical JSON" cmp "$SCRATCH/cg.json" "$SCRATCH/j1.json"

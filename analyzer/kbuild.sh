@@ -478,7 +478,12 @@ kb_compdb()
 	[ -d "$b" ] || kb_err "build dir ${b:-<empty>} does not exist" || return
 	b=$(realpath -e "$b") || return
 	[ -n "$out" ] || kb_err "empty OUTFILE" || return
-	# O= build dirs carry a "source" link to the tree; a tree built in place is its own source.
+	[ -f "$b/include/config/auto.conf" ] ||
+		kb_err "$b is not a configured kernel build (no include/config/auto.conf)" || return
+	[ -f "$b/arch/x86/kvm/.x86.o.cmd" ] ||
+		kb_err "no arch/x86/kvm/.x86.o.cmd in $b: build the KVM objects first (make arch/x86/kvm/)" || return
+	# O= build dirs carry a "source" link to the tree; a tree built in
+	# place is its own source.
 	if [ -f "$b/source/scripts/clang-tools/gen_compile_commands.py" ]; then
 		gen=$b/source/scripts/clang-tools/gen_compile_commands.py
 	elif [ -f "$b/scripts/clang-tools/gen_compile_commands.py" ]; then
@@ -487,10 +492,9 @@ kb_compdb()
 		kb_err "no scripts/clang-tools/gen_compile_commands.py for $b (tree older than 5.10?)"
 		return
 	fi
-	[ -f "$b/arch/x86/kvm/.x86.o.cmd" ] ||
-		kb_err "no arch/x86/kvm/.x86.o.cmd in $b: build the KVM objects first (make arch/x86/kvm/)" || return
 
-	mkdir -p "$(dirname "$out")" || kb_err "cannot create $(dirname "$out")" || return
+	mkdir -p "$(dirname "$out")" 2>/dev/null ||
+		kb_err "cannot create the folder of $out" || return
 	tmp=$out.kb-tmp.$$
 	set --
 	for d in $KB_KVM_DIRS; do
@@ -501,27 +505,42 @@ kb_compdb()
 		rm -f "$tmp"
 		return 1
 	fi
+	# Keep the C files, and check that the build was complete: a make
+	# stopped halfway leaves a partial database and nothing says so.  The
+	# .mod files, written when a module is linked, list all its objects;
+	# a built-in KVM has none, only built-in.a.
 	n=$(python3 -c '
-import json, sys
-src, dst = sys.argv[1], sys.argv[2]
+import glob, json, os, sys
+src, dst, b = sys.argv[1:4]
 tus = [e for e in json.load(open(src))
        if e["file"].endswith(".c") and not e["file"].endswith(".mod.c")]
+mods = sorted(glob.glob(os.path.join(b, "arch/x86/kvm/*.mod")))
+if not mods and not os.path.exists(os.path.join(b, "arch/x86/kvm/built-in.a")):
+    sys.exit("the KVM modules of %s are not linked (no .mod files): build arch/x86/kvm/ to the end" % b)
+for m in mods:
+    for o in open(m).read().split():
+        if not o.endswith(".o"):
+            continue
+        d, f = os.path.split(os.path.normpath(o))
+        if not os.path.exists(os.path.join(b, d, "." + f + ".cmd")):
+            sys.exit("%s is partly built: %s (in %s) was never compiled; build arch/x86/kvm/ to the end"
+                     % (b, os.path.join(d, f), os.path.basename(m)))
 tus.sort(key=lambda e: e["file"])
 with open(dst, "w") as f:
     json.dump(tus, f, indent=2, sort_keys=True)
     f.write("\n")
-print(len(tus))' "$tmp" "$tmp.json" 2>>"$tmp.log")
+print(len(tus))' "$tmp" "$tmp.json" "$b" 2>"$tmp.log")
 	if [ -z "$n" ]; then
-		kb_err "cannot filter $tmp: $(tail -n1 "$tmp.log")"
+		kb_err "$(tail -n1 "$tmp.log")"
 		rm -f "$tmp" "$tmp.json" "$tmp.log"
 		return 1
 	fi
+	rm -f "$tmp" "$tmp.log"
 	if [ "$n" = 0 ]; then
-		rm -f "$tmp" "$tmp.json" "$tmp.log"
+		rm -f "$tmp.json"
 		kb_err "no KVM C files in the .cmd files under $b: build the KVM objects first (make arch/x86/kvm/)"
 		return
 	fi
-	rm -f "$tmp" "$tmp.log"
 	mv -f "$tmp.json" "$out" || { rm -f "$tmp.json"; kb_err "cannot write $out"; return; }
 }
 

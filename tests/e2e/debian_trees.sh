@@ -10,7 +10,7 @@
 # Usage: debian_trees.sh [VERSION...]   (default: 6.1 6.12)
 
 . "$(dirname "$0")/../lib.sh"
-. "$TESTS/e2e/kbuild.sh"
+. "$TOP/analyzer/kbuild.sh"
 
 ktap_require spatch coccinelle
 ktap_require gcc gcc

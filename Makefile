@@ -10,6 +10,10 @@ KDIR		?= $(CACHE)/linux-source-$(KVERSION)
 MODE		?= patch
 J		?= $(shell nproc 2>/dev/null || echo 1)
 EXIT_PATHS	?=
+KCONFIG		?=
+NAME		?=
+ROOTS		?=
+REPORTS		?= reports
 V		?= 0
 
 # The Debian trees the tests run on, and what each job needs installed.
@@ -34,11 +38,12 @@ endif
 
 export CACHE
 
-.PHONY: help deps analyzer coccicheck check bench clean
+.PHONY: help deps analyzer analyze coccicheck check bench clean
 .DEFAULT_GOAL := help
 
 help:
 	@echo 'make coccicheck [KDIR=tree] [MODE=patch|report|context|org] [EXIT_PATHS=file]'
+	@echo 'make analyze    [KDIR=tree] [KCONFIG=.config] [NAME=linux-x.y.z] [ROOTS=file]'
 	@echo 'make check      run the test suite (installs what it needs as root)'
 	@echo 'make bench      whole-tree coccicheck time against the grep floor'
 	@echo 'make deps       install the Debian packages the jobs need'
@@ -83,6 +88,18 @@ coccicheck: $(KDIR_DEPS)
 analyzer:
 	$(call need,$(PKGS_ANALYZER))
 	$(Q)$(MAKE) -s -C analyzer V=$(V)
+
+# The call graph of a tree's VM-exit paths: $(REPORTS)/<tree>/callgraph.json.
+analyze: $(KDIR_DEPS)
+	$(call need,$(PKGS_ANALYZER) $(PKGS_KBUILD))
+	$(Q)$(MAKE) -s -C analyzer V=$(V)
+	$(Q)name=$$(NAME=$(NAME) analyzer/kprep.sh --name $(KDIR)) && \
+	  cdb=$$(NAME=$$name KB_JOBS=$(J) analyzer/kprep.sh $(KDIR) $(CACHE) $(KCONFIG)) && \
+	  mkdir -p $(REPORTS)/$$name && \
+	  analyzer/hotpath callgraph --cdb "$$(dirname "$$cdb")" --srctree $(KDIR) \
+	    --name $$name --jobs $(J) --cache $(CACHE)/tu-$$name $(if $(ROOTS),--roots $(ROOTS)) \
+	    --output $(REPORTS)/$$name/callgraph.json && \
+	  echo "  JSON    $(REPORTS)/$$name/callgraph.json" >&2
 
 check: $(addprefix $(CACHE)/linux-source-,$(addsuffix /.extracted,$(TEST_KVERSIONS)))
 	$(call need,$(PKGS_CHECK))

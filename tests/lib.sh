@@ -48,6 +48,28 @@ ktap_check()
 	fi
 }
 
+# ktap_fails_with WANT CMD...: CMD exits non-zero and prints exactly one
+# line, which holds WANT: how bad input must be answered.
+ktap_fails_with()
+{
+	local want=$1 out rc
+	shift
+
+	out=$("$@" 2>&1 >/dev/null)
+	rc=$?
+	[ $rc -ne 0 ] || { echo "exit 0, expected a failure"; return 1; }
+	[ "$(printf '%s\n' "$out" | grep -c .)" = 1 ] ||
+		{ printf 'expected one line, got:\n%s\n' "$out"; return 1; }
+	grep -qF -- "$want" <<<"$out" || { echo "'$out' does not say '$want'"; return 1; }
+}
+
+# tree_manifest DIR: the name, size, mtime and mode of every file below DIR,
+# sorted: what "the tree is left as it was" compares.
+tree_manifest()
+{
+	(cd "$1" && find . -printf '%p %s %T@ %m\n' | LC_ALL=C sort)
+}
+
 # A scratch folder per test program, removed on exit.
 ktap_scratch()
 {

@@ -33,19 +33,6 @@ cdb_of()
 	} >"$out/compile_commands.json"
 }
 
-fails_with()
-{
-	local want=$1 out rc
-	shift
-
-	out=$("$@" 2>&1 >/dev/null)
-	rc=$?
-	[ $rc -ne 0 ] || { echo "exit 0, expected a failure"; return 1; }
-	[ "$(printf '%s\n' "$out" | grep -c .)" = 1 ] ||
-		{ printf 'expected one line, got:\n%s\n' "$out"; return 1; }
-	grep -qF -- "$want" <<<"$out" || { echo "'$out' does not say '$want'"; return 1; }
-}
-
 ktap_print_header
 ktap_set_plan 17
 
@@ -114,13 +101,13 @@ ktap_check "a TU with errors is reported with its first diagnostic; the run goes
 	 grep -q "\"handle_exit\"" "$SCRATCH/b.json"'
 
 ktap_check "bad input: no compilation database" \
-	fails_with "nothing/compile_commands.json: not found; run 'make analyze'" \
+	ktap_fails_with "nothing/compile_commands.json: not found; run 'make analyze'" \
 	"$hp" callgraph --cdb "$SCRATCH/nothing" --srctree "$src"
 mkdir "$SCRATCH/bad" && echo '[{"directory": ' >"$SCRATCH/bad/compile_commands.json"
 ktap_check "bad input: a malformed compile_commands.json" \
-	fails_with "bad/compile_commands.json: not a compilation database (Expected string as value.)" \
+	ktap_fails_with "bad/compile_commands.json: not a compilation database (Expected string as value.)" \
 	"$hp" callgraph --cdb "$SCRATCH/bad" --srctree "$src"
-ktap_check "bad input: a missing source tree" fails_with "--srctree $SCRATCH/nope: no such folder" \
+ktap_check "bad input: a missing source tree" ktap_fails_with "--srctree $SCRATCH/nope: no such folder" \
 	"$hp" callgraph --cdb "$SCRATCH/db" --srctree "$SCRATCH/nope"
 printf '+handle_exit\n' >"$SCRATCH/roots"
 "$hp" callgraph --cdb "$SCRATCH/db" --srctree "$src" --scope "" --roots "$SCRATCH/roots" \
@@ -135,10 +122,10 @@ assert paths == {"handle_cpuid": None, "handle_exit": ["handle_exit"],
 ' "$SCRATCH/r.json"
 printf 'handle_exit\n' >"$SCRATCH/badroots"
 ktap_check "bad input: a roots line without + or -" \
-	fails_with "badroots:1: 'handle_exit': write +name to add a root or -name to drop one" \
+	ktap_fails_with "badroots:1: 'handle_exit': write +name to add a root or -name to drop one" \
 	"$hp" callgraph --cdb "$SCRATCH/db" --srctree "$src" --roots "$SCRATCH/badroots"
-ktap_check "bad input: an unknown option" fails_with "unknown option --frobnicate" \
+ktap_check "bad input: an unknown option" ktap_fails_with "unknown option --frobnicate" \
 	"$hp" callgraph --frobnicate
-ktap_check "bad input: an unknown command" fails_with "unknown command 'graph'" "$hp" graph
+ktap_check "bad input: an unknown command" ktap_fails_with "unknown command 'graph'" "$hp" graph
 
 ktap_finished

@@ -15,26 +15,6 @@ ktap_scratch
 cc=$TOP/cocci/coccicheck
 trees=$TESTS/cocci/trees
 
-# fails_with WANT CMD...: CMD exits non-zero and prints one line with WANT.
-fails_with()
-{
-	local want=$1 out rc
-	shift
-
-	out=$("$@" 2>&1 >/dev/null)
-	rc=$?
-	[ $rc -ne 0 ] || { echo "exit 0, expected a failure"; return 1; }
-	[ "$(printf '%s\n' "$out" | grep -c .)" = 1 ] ||
-		{ printf 'expected one line, got:\n%s\n' "$out"; return 1; }
-	grep -qF -- "$want" <<<"$out" || { echo "'$out' does not say '$want'"; return 1; }
-}
-
-# The names, sizes and times of every file: what "untouched" means.
-manifest()
-{
-	(cd "$1" && find . -printf '%p %s %T@ %m\n' | LC_ALL=C sort)
-}
-
 guards()
 {
 	grep '^+' "$2" | grep -cF "if (unlikely($1))"
@@ -43,7 +23,7 @@ guards()
 ktap_print_header
 ktap_set_plan 26
 
-manifest "$trees/per-vm" >"$SCRATCH/before"
+tree_manifest "$trees/per-vm" >"$SCRATCH/before"
 "$cc" -j 1 "$trees/per-vm" >"$SCRATCH/per-vm.diff" 2>"$SCRATCH/per-vm.err"
 ktap_check "patch: three call sites guarded per VM, the guarded one left" \
 	test "$(guards 'vcpu->kvm->arch.enable_pmu' "$SCRATCH/per-vm.diff")" = 3
@@ -105,7 +85,7 @@ ktap_check "bench: prints the whole-tree ratio against the floor" \
 	grep -qE '^  whole tree / floor +[0-9]+\.[0-9]+x  \(goal: at most 2x\)$' "$SCRATCH/bench"
 
 ktap_check "KDIR is left exactly as it was (coccicheck and bench)" eval \
-	'manifest "$trees/per-vm" | diff "$SCRATCH/before" -'
+	'tree_manifest "$trees/per-vm" | diff "$SCRATCH/before" -'
 
 # reflow.awk on a diff of our own: tab/space mixes and long continuations.
 T=$(printf '\t')
@@ -122,11 +102,11 @@ ktap_check "reflow: past 100 columns, tab-indented one deeper; context kept" eva
 	'grep -qx "+${T}${T}${T}${T}${T}${T}kvm_pmu_eventsel.BRANCH_INSTRUCTIONS_RETIRED);" "$SCRATCH/reflow.out" &&
 	 diff <(grep -v "^+" "$SCRATCH/reflow.in") <(grep -v "^+" "$SCRATCH/reflow.out")'
 
-ktap_check "bad input: a missing KDIR" fails_with "KDIR=$SCRATCH/nope: no such directory" \
+ktap_check "bad input: a missing KDIR" ktap_fails_with "KDIR=$SCRATCH/nope: no such directory" \
 	"$cc" "$SCRATCH/nope"
-ktap_check "bad input: not a kernel tree" fails_with "not a kernel tree" "$cc" "$SCRATCH"
-ktap_check "bad input: a tree without KVM" fails_with "no arch/x86/kvm" "$cc" "$trees/no-kvm"
-ktap_check "bad input: an unknown MODE" fails_with "MODE=fix is not one of" \
+ktap_check "bad input: not a kernel tree" ktap_fails_with "not a kernel tree" "$cc" "$SCRATCH"
+ktap_check "bad input: a tree without KVM" ktap_fails_with "no arch/x86/kvm" "$cc" "$trees/no-kvm"
+ktap_check "bad input: an unknown MODE" ktap_fails_with "MODE=fix is not one of" \
 	"$cc" -m fix "$trees/per-vm"
 # Everything on PATH but spatch.
 mkdir "$SCRATCH/bin"
@@ -136,7 +116,7 @@ for d in ${PATH//:/ }; do
 	done
 done
 rm -f "$SCRATCH/bin/spatch"
-ktap_check "bad input: spatch missing" fails_with "apt-get install -y coccinelle" \
+ktap_check "bad input: spatch missing" ktap_fails_with "apt-get install -y coccinelle" \
 	env PATH="$SCRATCH/bin" "$cc" "$trees/per-vm"
 
 # As a user who cannot install, make names the exact command and stops
@@ -153,7 +133,7 @@ make_as_nobody()
 	return "${PIPESTATUS[0]}"
 }
 ktap_check "make, not root, a package missing: one line with the apt-get command" \
-	fails_with "install them as root: apt-get update && apt-get install -y kvm-hotpath-no-such-package" \
+	ktap_fails_with "install them as root: apt-get update && apt-get install -y kvm-hotpath-no-such-package" \
 	make_as_nobody coccicheck KDIR="$trees/per-vm" \
 		PKGS_COCCI="coccinelle kvm-hotpath-no-such-package"
 

@@ -20,11 +20,6 @@ versions=("${@:-6.1}")
 [ $# -gt 0 ] || versions=(6.1 6.12)
 cases=8
 
-manifest()
-{
-	(cd "$1" && find . -printf '%p %s %T@ %m\n' | LC_ALL=C sort)
-}
-
 # check CALLGRAPH PYTHON: assertions on the parsed JSON, bound to d.
 check()
 {
@@ -49,7 +44,7 @@ for v in "${versions[@]}"; do
 	out=$SCRATCH/$v
 	cg=$out/$name/callgraph.json
 	ktap_print_msg "$name: $kdir"
-	manifest "$kdir" >"$SCRATCH/manifest.$v"
+	tree_manifest "$kdir" >"$SCRATCH/manifest.$v"
 
 	make -s -C "$TOP" analyze KDIR="$kdir" REPORTS="$out" >"$SCRATCH/analyze.$v" 2>&1
 	ktap_check "$v: make analyze writes $name/callgraph.json" eval \
@@ -90,7 +85,7 @@ print("# path:", " -> ".join(p))'
 	ktap_check "$v: a rerun reuses every TU and writes byte-identical JSON" eval \
 		'grep -qE "\(0 parsed, [0-9]+ reused" "$SCRATCH/again.$v" && cmp "$SCRATCH/first.json" "$cg"'
 	ktap_check "$v: the tree is left exactly as it was" eval \
-		'manifest "$kdir" | diff "$SCRATCH/manifest.$v" -'
+		'tree_manifest "$kdir" | diff "$SCRATCH/manifest.$v" -'
 done
 
 ktap_finished

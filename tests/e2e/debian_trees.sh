@@ -35,12 +35,6 @@ function_text()
 	awk -v fn="$2" '$0 ~ "^[a-z].*[ *]" fn "\\(" { on = 1 } on { print } on && /^}/ { exit }' "$1"
 }
 
-# Everything about a tree's files that a write would change.
-manifest()
-{
-	(cd "$1" && find . -printf '%p %s %T@ %m\n' | LC_ALL=C sort)
-}
-
 expected_sites()
 {
 	printf '%s\n' "arch/x86/kvm/vmx/nested.c nested_vmx_run" \
@@ -110,7 +104,7 @@ for v in "${versions[@]}"; do
 	*) ev=kvm_pmu_eventsel.INSTRUCTIONS_RETIRED ;;
 	esac
 	ktap_print_msg "linux-source-$v: $kdir"
-	manifest "$kdir" >"$s/manifest.before"
+	tree_manifest "$kdir" >"$s/manifest.before"
 
 	"$cc" -j 2 "$kdir" >"$s/diff" 2>"$s/err"
 	"$cc" -m report "$kdir" >"$s/report" 2>>"$s/err"
@@ -157,7 +151,7 @@ for v in "${versions[@]}"; do
 		 kb_sparse "$w/build-patched" "${objs[@]}" >"$s/sparse.after" &&
 		 sparse_not_worse "$s/sparse.before" "$s/sparse.after"'
 	ktap_check "$v: the tree is left exactly as it was" eval \
-		'kb_overlay_verify "$ov" && manifest "$kdir" | diff "$s/manifest.before" -'
+		'kb_overlay_verify "$ov" && tree_manifest "$kdir" | diff "$s/manifest.before" -'
 done
 
 ktap_finished

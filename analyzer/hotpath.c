@@ -14,6 +14,7 @@
 #include "jobs.h"
 #include "json.h"
 #include "options.h"
+#include "paths.h"
 #include "roots.h"
 #include "tu.h"
 #include "util.h"
@@ -22,7 +23,9 @@ static const char *const default_scope[] = { "arch/x86/kvm/", "virt/kvm/" };
 
 static void usage(FILE *out)
 {
-	fprintf(out, "usage: hotpath callgraph --cdb DIR --srctree DIR [options]\n");
+	fprintf(out, "usage: hotpath callgraph --cdb DIR --srctree DIR [options]\n"
+		     "       hotpath paths --to FUNCTION CALLGRAPH.json\n"
+		     "       hotpath dot --to FUNCTION [--depth N] CALLGRAPH.json\n");
 }
 
 /* Write to a temporary file beside the target and rename it into place. */
@@ -160,6 +163,41 @@ out_real:
 	return ret;
 }
 
+/* hotpath paths|dot --to NAME FILE: reports over a callgraph.json. */
+static int cmd_report(int argc, char **argv, bool dot)
+{
+	const char *to = NULL;
+	unsigned int depth = 3;
+	int help = 0, first, ret;
+	const struct option opts[] = {
+		{ "to", OPT_STRING, &to, "FUNCTION", "the function whose exit paths to show" },
+		{ "depth", OPT_UINT, &depth, "N", "dot: callers this many calls back (default 3)" },
+		{ "help", OPT_FLAG, &help, NULL, "this text" },
+		{ NULL, 0, NULL, NULL, NULL },
+	};
+	struct jval *cg;
+
+	first = parse_options(argc, argv, 1, opts);
+	if (first < 0)
+		return 2;
+	if (help) {
+		usage(stdout);
+		print_options(opts);
+		return 0;
+	}
+	if (!to || first != argc - 1) {
+		error("%s needs --to FUNCTION and one callgraph.json; see hotpath %s --help",
+		      argv[0], argv[0]);
+		return 2;
+	}
+	cg = jread_file(argv[first]);
+	if (!cg)
+		return 1;
+	ret = dot ? rep_dot(cg, to, depth, stdout) : rep_paths(cg, to, stdout);
+	jfree(cg);
+	return ret;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
@@ -168,6 +206,10 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(argv[1], "callgraph"))
 		return cmd_callgraph(argc - 1, argv + 1);
-	error("unknown command '%s'; the commands are: callgraph", argv[1]);
+	if (!strcmp(argv[1], "paths"))
+		return cmd_report(argc - 1, argv + 1, false);
+	if (!strcmp(argv[1], "dot"))
+		return cmd_report(argc - 1, argv + 1, true);
+	error("unknown command '%s'; the commands are: callgraph, paths, dot", argv[1]);
 	return 2;
 }

@@ -34,7 +34,7 @@ cdb_of()
 }
 
 ktap_print_header
-ktap_set_plan 17
+ktap_set_plan 22
 
 cdb_of "$SCRATCH/db" cpuid.c exits.c
 "$hp" callgraph --cdb "$SCRATCH/db" --srctree "$src" --scope "" --name test \
@@ -120,6 +120,26 @@ paths = {f["name"]: f["path"] for f in d["functions"]}
 assert paths == {"handle_cpuid": None, "handle_exit": ["handle_exit"],
 		 "note_exit": ["handle_exit", "note_exit"]}, paths
 ' "$SCRATCH/r.json"
+ktap_check "paths: the exit path of a function, a call site for each step" eval \
+	'"$hp" paths --to note_exit "$SCRATCH/r.json" | diff - <(printf "%s\n" \
+	"note_exit (shared.h:5): on the VM-exit paths, 1 call from a root" \
+	"     handle_exit                              root: roots file" \
+	"  -> note_exit                                exits.c:6:9 direct")'
+ktap_check "paths: a function no exit path reaches says so" eval \
+	'"$hp" paths --to handle_cpuid "$SCRATCH/r.json" | grep -qx "handle_cpuid (cpuid.c:4): not on any VM-exit path"'
+ktap_check "dot: the exit paths reaching a function, as a graph" eval \
+	'"$hp" dot --to note_exit "$SCRATCH/r.json" | diff - <(printf "%s\n" \
+	"digraph \"exit paths to note_exit\" {" "	rankdir=LR;" "	node [shape=box, fontsize=10];" \
+	"	\"handle_exit\" [style=filled, fillcolor=lightblue];" \
+	"	\"note_exit\" [style=filled, fillcolor=gold];" \
+	"	\"handle_exit\" -> \"note_exit\" [label=\"direct\"];" "}")'
+ktap_check "bad input: paths to an unknown function" \
+	ktap_fails_with "no function named nothing_here in the call graph" \
+	"$hp" paths --to nothing_here "$SCRATCH/r.json"
+printf '{"functions": [' >"$SCRATCH/trunc.json"
+ktap_check "bad input: a malformed callgraph.json" \
+	ktap_fails_with "trunc.json:1: not valid JSON (unexpected end)" \
+	"$hp" paths --to note_exit "$SCRATCH/trunc.json"
 printf 'handle_exit\n' >"$SCRATCH/badroots"
 ktap_check "bad input: a roots line without + or -" \
 	ktap_fails_with "badroots:1: 'handle_exit': write +name to add a root or -name to drop one" \

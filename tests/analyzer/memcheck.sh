@@ -44,7 +44,7 @@ cg()
 }
 
 ktap_print_header
-ktap_set_plan $((2 * ${#fixtures[@]} + 4))
+ktap_set_plan $((2 * ${#fixtures[@]} + 5))
 
 mkdir "$SCRATCH/asan" && cp "$TOP"/analyzer/*.[ch] "$TOP/analyzer/Makefile" "$SCRATCH/asan/"
 ktap_check "ASan/UBSan build with -Wall -Wextra -Werror" make -s -C "$SCRATCH/asan" SANITIZE=1
@@ -67,6 +67,12 @@ ktap_check "hotpath callgraph: clean under ASan/UBSan, same output (2 jobs)" eva
 # which is no leak: there, memory errors only, in parent and parsers alike.
 ktap_check "hotpath callgraph: clean under valgrind, same output (1 job, in-process)" eval \
 	'cg --jobs 1 -- "${vg[@]}" "$hp" 2>&1 | diff "$SCRATCH/cg.want" -'
+cg --roots <(echo +handle_exit) -- "$hp" >"$SCRATCH/r.json" 2>/dev/null
+ktap_check "hotpath paths and dot: clean under valgrind, same output" eval \
+	'"${vg[@]}" "$hp" paths --to note_exit "$SCRATCH/r.json" 2>&1 |
+	 diff <("$hp" paths --to note_exit "$SCRATCH/r.json") - &&
+	 "${vg[@]}" "$hp" dot --to note_exit "$SCRATCH/r.json" 2>&1 |
+	 diff <("$hp" dot --to note_exit "$SCRATCH/r.json") -'
 ktap_check "hotpath callgraph: no memory errors under valgrind (2 jobs, forked)" eval \
 	'cg --jobs 2 -- valgrind -q --error-exitcode=99 --leak-check=no "$hp" 2>&1 |
 	 diff "$SCRATCH/cg.want" -'

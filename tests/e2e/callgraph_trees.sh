@@ -18,7 +18,7 @@ ktap_scratch
 
 versions=("${@:-6.1}")
 [ $# -gt 0 ] || versions=(6.1 6.12)
-cases=8
+cases=9
 
 # check CALLGRAPH PYTHON: assertions on the parsed JSON, bound to d.
 check()
@@ -80,6 +80,18 @@ assert p and p[0] in roots and p[-1] == "kvm_pmu_trigger_event", p
 for a, b in zip(p, p[1:]):
 	assert any(c["callee"] == b or b in c.get("may_targets", []) for c in calls[a]), (a, b)
 print("# path:", " -> ".join(p))'
+	"$TOP/analyzer/hotpath" paths --to kvm_pmu_trigger_event "$cg" >"$SCRATCH/paths.$v" 2>&1
+	ktap_check "$v: hotpath paths: that path, with a call site for every step" check "$cg" '
+import re
+p = f["kvm_pmu_trigger_event"]["path"]
+lines = open("'"$SCRATCH/paths.$v"'").read().splitlines()
+assert lines[0].startswith("kvm_pmu_trigger_event (arch/x86/kvm/pmu.c:"), lines
+assert lines[1].split()[0] == p[0], (lines, p)
+for name, line in zip(p[1:], lines[2:]):
+	assert re.fullmatch(r"  -> %s +arch/x86/kvm/\S+:[0-9]+:[0-9]+ (direct|static_call|indirect)" % name,
+			    line), line
+assert len(lines) == len(p) + 1, lines'
+	cat "$SCRATCH/paths.$v" | sed 's/^/# /'
 	cp "$cg" "$SCRATCH/first.json"
 	make -s -C "$TOP" analyze KDIR="$kdir" REPORTS="$out" >"$SCRATCH/again.$v" 2>&1
 	ktap_check "$v: a rerun reuses every TU and writes byte-identical JSON" eval \

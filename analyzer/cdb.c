@@ -20,10 +20,13 @@
  * the project's config and with user configs (ftrace, KASAN, GCOV, ...),
  * plus those of newer gccs; code-generation flags do not change what the
  * parser sees.  -Werror is dropped so warnings are not counted as errors.
+ * Dependency output goes too: libclang honours Kbuild's -Wp,-MMD and would
+ * write .d files into the build folder, which for a tree configured in-tree
+ * is the user's tree.  A trailing '*' matches by prefix.
  */
 static const char *const dropped[] = {
-	"-mpreferred-stack-boundary=",
-	"-mindirect-branch=",
+	"-mpreferred-stack-boundary=*",
+	"-mindirect-branch=*",
 	"-mindirect-branch-register",
 	"-fno-allow-store-data-races",
 	"-fconserve-stack",
@@ -31,33 +34,44 @@ static const char *const dropped[] = {
 	"-mrecord-mcount",
 	"-femit-struct-debug-baseonly",
 	"-fno-tree-loop-im",
-	"-fasan-shadow-offset=",
+	"-fasan-shadow-offset=*",
 	"-fsanitize=bounds-strict",
-	"-fmin-function-alignment=",
-	"-fzero-init-padding-bits=",
+	"-fmin-function-alignment=*",
+	"-fzero-init-padding-bits=*",
 	"-fno-ipa-cp-clone",
 	"-fno-partial-inlining",
 	"-mnop-mcount",
 	"-maccumulate-outgoing-args",
-	"-fplugin=",
-	"-fplugin-arg-",
+	"-fplugin=*",
+	"-fplugin-arg-*",
+	"-Wp,-MMD,*",
+	"-Wp,-MD,*",
+	"-MD",
+	"-MMD",
+	"-MP",
+	"-MF*",
+	"-MT*",
+	"-MQ*",
 	NULL,
 };
 
-/* An entry ending in '=' or naming a prefix family matches by prefix. */
+/* Dependency options whose value may be the next argument. */
+static const char *const with_value[] = { "-MF", "-MT", "-MQ", NULL };
+
+/* 1: drop arg; 2: drop arg and the one after it; 0: keep. */
 int cdb_flag_dropped(const char *arg)
 {
 	const char *const *d;
 
+	for (d = with_value; *d; d++) {
+		if (!strcmp(arg, *d))
+			return 2;
+	}
 	for (d = dropped; *d; d++) {
 		size_t n = strlen(*d);
 
-		if ((*d)[n - 1] == '=' || (*d)[n - 1] == '-' || !strcmp(*d, "-Werror")) {
-			if (!strncmp(arg, *d, n))
-				return 1;
-		} else if (!strcmp(arg, *d)) {
+		if ((*d)[n - 1] == '*' ? !strncmp(arg, *d, n - 1) : !strcmp(arg, *d))
 			return 1;
-		}
 	}
 	return 0;
 }
@@ -154,9 +168,11 @@ int cdb_load(const char *dir, struct cdb *db)
 		c->argc = 0;
 		for (a = 0; a < nargs; a++) {
 			char *arg = cxstrdup(clang_CompileCommand_getArg(cmd, a));
+			int drop = a > 0 ? cdb_flag_dropped(arg) : 0;
 
-			if (a > 0 && cdb_flag_dropped(arg)) {
+			if (drop) {
 				free(arg);
+				a += drop - 1;
 				continue;
 			}
 			c->argv[c->argc++] = arg;

@@ -24,6 +24,7 @@ static const char *const default_scope[] = { "arch/x86/kvm/", "virt/kvm/" };
 static void usage(FILE *out)
 {
 	fprintf(out, "usage: hotpath callgraph --cdb DIR --srctree DIR [options]\n"
+		     "       hotpath commands --cdb DIR\n"
 		     "       hotpath paths --to FUNCTION CALLGRAPH.json\n"
 		     "       hotpath dot --to FUNCTION [--depth N] CALLGRAPH.json\n");
 }
@@ -163,6 +164,48 @@ out_real:
 	return ret;
 }
 
+/*
+ * hotpath commands --cdb DIR: each TU's command as the analyzer gives it to
+ * clang (gcc-only flags dropped), one a line: the folder it runs in, then
+ * its arguments without argv[0], tab-separated.  make bench times clang's
+ * own -fsyntax-only on exactly these.
+ */
+static int cmd_commands(int argc, char **argv)
+{
+	const char *cdb_dir = NULL;
+	int help = 0, first, a;
+	const struct option opts[] = {
+		{ "cdb", OPT_STRING, &cdb_dir, "DIR", "folder holding compile_commands.json" },
+		{ "help", OPT_FLAG, &help, NULL, "this text" },
+		{ NULL, 0, NULL, NULL, NULL },
+	};
+	struct cdb db;
+	size_t i;
+
+	first = parse_options(argc, argv, 1, opts);
+	if (first < 0)
+		return 2;
+	if (help) {
+		usage(stdout);
+		print_options(opts);
+		return 0;
+	}
+	if (!cdb_dir || first != argc) {
+		error("commands needs --cdb DIR; see hotpath commands --help");
+		return 2;
+	}
+	if (cdb_load(cdb_dir, &db) < 0)
+		return 1;
+	for (i = 0; i < db.ncmd; i++) {
+		fputs(db.cmd[i].dir, stdout);
+		for (a = 1; a < db.cmd[i].argc; a++)
+			printf("\t%s", db.cmd[i].argv[a]);
+		putchar('\n');
+	}
+	cdb_free(&db);
+	return fflush(stdout) ? 1 : 0;
+}
+
 /* hotpath paths|dot --to NAME FILE: reports over a callgraph.json. */
 static int cmd_report(int argc, char **argv, bool dot)
 {
@@ -206,10 +249,12 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(argv[1], "callgraph"))
 		return cmd_callgraph(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "commands"))
+		return cmd_commands(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "paths"))
 		return cmd_report(argc - 1, argv + 1, false);
 	if (!strcmp(argv[1], "dot"))
 		return cmd_report(argc - 1, argv + 1, true);
-	error("unknown command '%s'; the commands are: callgraph, paths, dot", argv[1]);
+	error("unknown command '%s'; the commands are: callgraph, commands, paths, dot", argv[1]);
 	return 2;
 }

@@ -26,15 +26,16 @@ cdb_of()
 	{
 		echo "["
 		for f in "$@"; do
-			printf '{"directory": "%s", "file": "%s", "arguments": ["gcc", "-O2", "-mindirect-branch=thunk-extern", "-Werror", "-I%s", "-c", "-o", "%s.o", "%s"]}%s\n' \
-				"$out/build" "$src/$f" "$src" "${f%.c}" "$src/$f" "$([ "$f" = "${!#}" ] || echo ,)"
+			printf '{"directory": "%s", "file": "%s", "arguments": ["gcc", "-Wp,-MMD,.%s.o.d", "-MD", "-MF", "%s.d", "-O2", "-mindirect-branch=thunk-extern", "-Werror", "-I%s", "-c", "-o", "%s.o", "%s"]}%s\n' \
+				"$out/build" "$src/$f" "${f%.c}" "${f%.c}" "$src" "${f%.c}" "$src/$f" \
+				"$([ "$f" = "${!#}" ] || echo ,)"
 		done
 		echo "]"
 	} >"$out/compile_commands.json"
 }
 
 ktap_print_header
-ktap_set_plan 22
+ktap_set_plan 23
 
 cdb_of "$SCRATCH/db" cpuid.c exits.c
 "$hp" callgraph --cdb "$SCRATCH/db" --srctree "$src" --scope "" --name test \
@@ -50,6 +51,8 @@ for f in d["functions"]:
 for c in d["calls"]:
 	assert {"caller", "callee", "kind", "file", "line", "col", "macro"} <= set(c), c
 ' "$SCRATCH/cg.json"
+ktap_check "nothing is written in the build folder (Kbuild's -Wp,-MMD and -MF dropped)" \
+	test -z "$(ls -A "$SCRATCH/db/build")"
 ktap_check "gcc-only flags are dropped: both TUs parse without errors" \
 	grep -q '2 TUs (2 parsed, 0 reused; 0 unparsable, 0 with errors)' "$SCRATCH/err"
 ktap_check "a header's inline function is one function, its call one call" python3 -c '

@@ -45,7 +45,7 @@ help:
 	@echo 'make coccicheck [KDIR=tree] [MODE=patch|report|context|org] [EXIT_PATHS=file]'
 	@echo 'make analyze    [KDIR=tree] [KCONFIG=.config] [NAME=linux-x.y.z] [ROOTS=file]'
 	@echo 'make check      run the test suite (installs what it needs as root)'
-	@echo 'make bench      whole-tree coccicheck time against the grep floor'
+	@echo 'make bench      coccicheck and analyzer times against their floors'
 	@echo 'make deps       install the Debian packages the jobs need'
 	@echo 'make clean      remove the cache ($(CACHE))'
 
@@ -107,8 +107,10 @@ check: $(addprefix $(CACHE)/linux-source-,$(addsuffix /.extracted,$(TEST_KVERSIO
 	$(Q)tests/run $(T)
 
 bench: $(KDIR_DEPS)
-	$(call need,$(PKGS_BENCH))
+	$(call need,$(PKGS_BENCH) $(PKGS_ANALYZER) $(PKGS_KBUILD))
+	$(Q)$(MAKE) -s -C analyzer V=$(V)
 	$(Q)cocci/bench $(KDIR)
+	$(Q)J=$(J) analyzer/bench $(KDIR) $(CACHE)
 
 clean:
 	$(MAKE) -s -C analyzer clean

@@ -29,6 +29,24 @@ static void usage(FILE *out)
 		     "       hotpath dot --to FUNCTION [--depth N] CALLGRAPH.json\n");
 }
 
+/*
+ * A command's options: the index of its first operand, or -1 when it is
+ * done (--help printed: exit 0) and -2 on a bad option (exit 2).
+ */
+static int command_options(int argc, char **argv, const struct option *opts, const int *help)
+{
+	int first = parse_options(argc, argv, 1, opts);
+
+	if (first < 0)
+		return -2;
+	if (*help) {
+		usage(stdout);
+		print_options(opts);
+		return -1;
+	}
+	return first;
+}
+
 /* Write to a temporary file beside the target and rename it into place. */
 static int write_json(const struct cg *cg, const struct reach *r, const char *tree,
 		      const char *path)
@@ -90,14 +108,10 @@ static int cmd_callgraph(int argc, char **argv)
 	size_t i, kinds[4] = { 0 };
 	char *real;
 
-	first = parse_options(argc, argv, 1, opts);
-	if (first < 0)
-		return 2;
-	if (help) {
-		usage(stdout);
-		print_options(opts);
+	first = command_options(argc, argv, opts, &help);
+	if (first < 0) {
 		free(scope.item);
-		return 0;
+		return first == -1 ? 0 : 2;
 	}
 	if (first != argc || !cdb_dir || !srctree) {
 		if (first != argc)
@@ -182,14 +196,9 @@ static int cmd_commands(int argc, char **argv)
 	struct cdb db;
 	size_t i;
 
-	first = parse_options(argc, argv, 1, opts);
+	first = command_options(argc, argv, opts, &help);
 	if (first < 0)
-		return 2;
-	if (help) {
-		usage(stdout);
-		print_options(opts);
-		return 0;
-	}
+		return first == -1 ? 0 : 2;
 	if (!cdb_dir || first != argc) {
 		error("commands needs --cdb DIR; see hotpath commands --help");
 		return 2;
@@ -220,14 +229,9 @@ static int cmd_report(int argc, char **argv, bool dot)
 	};
 	struct jval *cg;
 
-	first = parse_options(argc, argv, 1, opts);
+	first = command_options(argc, argv, opts, &help);
 	if (first < 0)
-		return 2;
-	if (help) {
-		usage(stdout);
-		print_options(opts);
-		return 0;
-	}
+		return first == -1 ? 0 : 2;
 	if (!to || first != argc - 1) {
 		error("%s needs --to FUNCTION and one callgraph.json; see hotpath %s --help",
 		      argv[0], argv[0]);

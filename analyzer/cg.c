@@ -121,12 +121,6 @@ void cg_add_update(struct cg *cg, const struct cg_update *u)
 	cg->update[cg->nupdate++] = *u;
 }
 
-/* The pool's copy of s, or s itself when no slot or key was ever named so. */
-static const char *intern_lookup(const struct cg *cg, const char *s)
-{
-	return strpool_find(&cg->strings, s) ? strpool_find(&cg->strings, s) : s;
-}
-
 static int strcmp0(const char *a, const char *b)
 {
 	if (a == b)
@@ -281,7 +275,7 @@ static size_t add_slot(const struct cg *cg, const char *slot, const struct cg_st
 	size_t first, k, j;
 
 	for (j = 0; j < seen->n; j++) {
-		if (seen->slot[j] == slot)
+		if (!strcmp(seen->slot[j], slot))
 			return n;
 	}
 	GROW(seen->slot, seen->alloc, seen->n + 1);
@@ -304,7 +298,7 @@ size_t cg_targets(const struct cg *cg, const struct cg_call *c, const struct cg_
 	if (c->kind == CALL_STATIC) {
 		char *key = xasprintf("static_call:%s", c->via);
 
-		n = add_slot(cg, intern_lookup(cg, key), out, max, n, &seen);
+		n = add_slot(cg, key, out, max, n, &seen);
 		free(key);
 	} else if (c->kind != CALL_DIRECT && c->slot) {
 		n = add_slot(cg, c->slot, out, max, n, &seen);

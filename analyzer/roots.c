@@ -153,15 +153,13 @@ static size_t index_of(const struct cg *cg, const char *usr)
 	return f ? (size_t)(f - cg->func) : SIZE_MAX;
 }
 
-static void visit(const struct cg *cg, struct reach *r, size_t from, size_t to,
-		  size_t *queue, size_t *tail)
+static void visit(struct reach *r, size_t from, size_t to, size_t *queue, size_t *tail)
 {
 	if (to == SIZE_MAX || r->dist[to] >= 0)
 		return;
 	r->dist[to] = r->dist[from] + 1;
 	r->parent[to] = from;
 	queue[(*tail)++] = to;
-	(void)cg;
 }
 
 /*
@@ -217,12 +215,12 @@ void roots_reach(const struct cg *cg, struct reach *r)
 			const struct cg_call *c = &cg->call[order[k]];
 
 			if (c->kind == CALL_DIRECT) {
-				visit(cg, r, f, index_of(cg, c->callee), queue, &tail);
+				visit(r, f, index_of(cg, c->callee), queue, &tail);
 				continue;
 			}
 			n = cg_targets(cg, c, t, cg->nstore + 1);
 			for (i = 0; i < n; i++)
-				visit(cg, r, f, index_of(cg, t[i]->func), queue, &tail);
+				visit(r, f, index_of(cg, t[i]->func), queue, &tail);
 		}
 	}
 	free(order);

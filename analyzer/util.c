@@ -161,20 +161,6 @@ const char *intern(struct strpool *pool, const char *s)
 	return pool->slot[i];
 }
 
-const char *strpool_find(const struct strpool *pool, const char *s)
-{
-	size_t i;
-
-	if (!pool->nslots)
-		return NULL;
-	for (i = hash(s) & (pool->nslots - 1); pool->slot[i];
-	     i = (i + 1) & (pool->nslots - 1)) {
-		if (!strcmp(pool->slot[i], s))
-			return pool->slot[i];
-	}
-	return NULL;
-}
-
 void strpool_free(struct strpool *pool)
 {
 	size_t i;

@@ -35,7 +35,6 @@ struct strpool {
 };
 
 const char *intern(struct strpool *pool, const char *s);
-const char *strpool_find(const struct strpool *pool, const char *s);
 void strpool_free(struct strpool *pool);
 
 #endif

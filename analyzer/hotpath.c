@@ -18,6 +18,7 @@
 #include "roots.h"
 #include "tu.h"
 #include "util.h"
+#include "validate.h"
 
 static const char *const default_scope[] = { "arch/x86/kvm/", "virt/kvm/" };
 
@@ -26,7 +27,8 @@ static void usage(FILE *out)
 	fprintf(out, "usage: hotpath callgraph --cdb DIR --srctree DIR [options]\n"
 		     "       hotpath commands --cdb DIR\n"
 		     "       hotpath paths --to FUNCTION CALLGRAPH.json\n"
-		     "       hotpath dot --to FUNCTION [--depth N] CALLGRAPH.json\n");
+		     "       hotpath dot --to FUNCTION [--depth N] CALLGRAPH.json\n"
+		     "       hotpath validate --build DIR [--function NAME]... [--misses] CALLGRAPH.json\n");
 }
 
 /*
@@ -245,6 +247,50 @@ static int cmd_report(int argc, char **argv, bool dot)
 	return ret;
 }
 
+/*
+ * hotpath validate --build DIR CALLGRAPH.json: the analyzer's indirect and
+ * static-call sites against objdump of the objects built in DIR.
+ */
+static int cmd_validate(int argc, char **argv)
+{
+	struct opt_list func = { 0 };
+	struct val_opts vo = { 0 };
+	int help = 0, misses = 0, first, ret;
+	const struct option opts[] = {
+		{ "build", OPT_STRING, &vo.build, "DIR", "the kernel build folder holding the KVM objects" },
+		{ "function", OPT_LIST, &func, "NAME", "show this function's sites one by one (repeatable)" },
+		{ "misses", OPT_FLAG, &misses, NULL, "list every site that did not match" },
+		{ "help", OPT_FLAG, &help, NULL, "this text" },
+		{ NULL, 0, NULL, NULL, NULL },
+	};
+	struct jval *cg;
+
+	first = command_options(argc, argv, opts, &help);
+	if (first < 0) {
+		free(func.item);
+		return first == -1 ? 0 : 2;
+	}
+	if (!vo.build || first != argc - 1) {
+		error("validate needs --build DIR and one callgraph.json; see hotpath validate --help");
+		free(func.item);
+		return 2;
+	}
+	cg = jread_file(argv[first]);
+	if (!cg) {
+		free(func.item);
+		return 1;
+	}
+	vo.func = func.item;
+	vo.nfunc = func.n;
+	vo.misses = misses;
+	ret = val_run(cg, &vo, stdout);
+	if (!ret && fflush(stdout))
+		ret = 1;
+	jfree(cg);
+	free(func.item);
+	return ret;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
@@ -259,6 +305,9 @@ int main(int argc, char **argv)
 		return cmd_report(argc - 1, argv + 1, false);
 	if (!strcmp(argv[1], "dot"))
 		return cmd_report(argc - 1, argv + 1, true);
-	error("unknown command '%s'; the commands are: callgraph, commands, paths, dot", argv[1]);
+	if (!strcmp(argv[1], "validate"))
+		return cmd_validate(argc - 1, argv + 1);
+	error("unknown command '%s'; the commands are: callgraph, commands, paths, dot, validate",
+	      argv[1]);
 	return 2;
 }

@@ -13,6 +13,7 @@ EXIT_PATHS	?=
 KCONFIG		?=
 NAME		?=
 ROOTS		?=
+FUNCTIONS	?=
 REPORTS		?= reports
 V		?= 0
 
@@ -38,12 +39,13 @@ endif
 
 export CACHE
 
-.PHONY: help deps analyzer analyze coccicheck check bench clean
+.PHONY: help deps analyzer analyze validate coccicheck check bench clean
 .DEFAULT_GOAL := help
 
 help:
 	@echo 'make coccicheck [KDIR=tree] [MODE=patch|report|context|org] [EXIT_PATHS=file]'
 	@echo 'make analyze    [KDIR=tree] [KCONFIG=.config] [NAME=linux-x.y.z] [ROOTS=file]'
+	@echo 'make validate   [KDIR=tree] [FUNCTIONS="f g"]  analyzer sites against the built objects'
 	@echo 'make check      run the test suite (installs what it needs as root)'
 	@echo 'make bench      coccicheck and analyzer times against their floors'
 	@echo 'make deps       install the Debian packages the jobs need'
@@ -100,6 +102,14 @@ analyze: $(KDIR_DEPS)
 	    --name $$name --jobs $(J) --cache $(CACHE)/tu-$$name $(if $(ROOTS),--roots $(ROOTS)) \
 	    --output $(REPORTS)/$$name/callgraph.json && \
 	  echo "  JSON    $(REPORTS)/$$name/callgraph.json" >&2
+
+# The analyzer's indirect and static-call sites against the compiler's,
+# read with objdump -drl from the objects make analyze built.
+validate: analyze
+	$(Q)name=$$(NAME=$(NAME) analyzer/kprep.sh --name $(KDIR)) && \
+	  if [ -f $(KDIR)/.config ]; then build=$(KDIR); else build=$(CACHE)/build-$$name; fi && \
+	  analyzer/hotpath validate --build "$$build" $(addprefix --function ,$(FUNCTIONS)) \
+	    $(REPORTS)/$$name/callgraph.json
 
 check: $(addprefix $(CACHE)/linux-source-,$(addsuffix /.extracted,$(TEST_KVERSIONS)))
 	$(call need,$(PKGS_CHECK))

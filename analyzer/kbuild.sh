@@ -22,7 +22,7 @@
 # writing.
 
 # Bump when kb_config's recipe changes, so stamped build dirs get redone.
-KB_RECIPE=1
+KB_RECIPE=2
 KB_JOBS=${KB_JOBS:-$(nproc)}
 # Paths that kb_overlay copies for real instead of linking.  Tools that
 # rewrite a file in place (spatch --in-place runs "cp OUT INFILE", many
@@ -149,7 +149,7 @@ kb__sym()
 
 	shift
 	for s in "$@"; do
-		if grep -Rqs --include='Kconfig*' -x "config $s" "$kdir/arch/x86"; then
+		if grep -Rqs --include='Kconfig*' -x "config $s" "$kdir/arch/x86" "$kdir/lib"; then
 			echo "$s"
 			return 0
 		fi
@@ -191,11 +191,11 @@ kb__user_config()
 }
 
 # kb_config KDIR BUILDDIR [KCONFIG]: x86_64_defconfig + KVM/KVM_INTEL/KVM_AMD=m
-# + retpoline/rethunk/SRSO, no WERROR, no debug info; verified, stamped.
+# + retpoline/rethunk/SRSO, no WERROR, DWARF 4 line info; verified, stamped.
 # With KCONFIG, that .config (through olddefconfig) instead.
 kb_config()
 {
-	local kdir=$1 b=$2 kconfig=$3 log key retp rethunk srso opt
+	local kdir=$1 b=$2 kconfig=$3 log key retp rethunk srso dwarf opt
 	local want
 
 	[ $# -eq 2 ] || [ $# -eq 3 ] || kb_err "usage: kb_config KDIR BUILDDIR [KCONFIG]" || return
@@ -244,6 +244,13 @@ config=$(sha256sum <"$b/.config")" ]; then
 		kb_err "$kdir: no RETHUNK or MITIGATION_RETHUNK Kconfig symbol (kernel older than 5.19?)" || return
 	# SRSO only exists from 6.1.44/6.5 on; enable and verify it when present.
 	srso=$(kb__sym "$kdir" MITIGATION_SRSO CPU_SRSO)
+	# Line info lets make validate map each emitted retpoline to its
+	# source line; -g does not change gcc's code.  DWARF 4, because
+	# binutils 2.40's objdump -l names the wrong file for DWARF 5 rows of
+	# CREATE_TRACE_POINTS code (__traceiter_kvm_exit shown in x86.c).
+	# DEBUG_INFO_DWARF4 is a choice from 5.12 on, a plain bool before.
+	dwarf=$(kb__sym "$kdir" DEBUG_INFO_DWARF4) ||
+		kb_err "$kdir: no DEBUG_INFO_DWARF4 Kconfig symbol (kernel older than 5.10?)" || return
 
 	kb__make -C "$kdir" O="$b" x86_64_defconfig >"$log" 2>&1 ||
 		kb__fail_log "x86_64_defconfig failed for $kdir in $b" "$log" || return
@@ -254,8 +261,9 @@ config=$(sha256sum <"$b/.config")" ]; then
 		-e VIRTUALIZATION -m KVM -m KVM_INTEL -m KVM_AMD \
 		-e "$retp" -e "$rethunk" ${srso:+-e "$srso"} \
 		-d WERROR -d LOCALVERSION_AUTO \
-		-e DEBUG_INFO_NONE -d DEBUG_INFO_DWARF_TOOLCHAIN_DEFAULT \
-		-d DEBUG_INFO_DWARF4 -d DEBUG_INFO_DWARF5 -d DEBUG_INFO_BTF \
+		-e DEBUG_INFO -d DEBUG_INFO_NONE -d DEBUG_INFO_DWARF_TOOLCHAIN_DEFAULT \
+		-e "$dwarf" -d DEBUG_INFO_DWARF5 -d DEBUG_INFO_BTF \
+		-d DEBUG_INFO_REDUCED -d DEBUG_INFO_SPLIT \
 		>>"$log" 2>&1 ||
 		kb__fail_log "scripts/config failed on $b/.config" "$log" || return
 	kb__make -C "$kdir" O="$b" olddefconfig >>"$log" 2>&1 ||
@@ -264,7 +272,7 @@ config=$(sha256sum <"$b/.config")" ]; then
 	# olddefconfig silently drops options whose dependencies are unmet, so
 	# check that what we asked for is really there.  A rejected .config is
 	# renamed so that not even a plain "make O=" takes it for a valid one.
-	want="KVM=m KVM_INTEL=m KVM_AMD=m $retp=y $rethunk=y${srso:+ $srso=y}"
+	want="KVM=m KVM_INTEL=m KVM_AMD=m $retp=y $rethunk=y${srso:+ $srso=y} DEBUG_INFO=y $dwarf=y"
 	for opt in $want; do
 		if ! grep -qx "CONFIG_$opt" "$b/.config"; then
 			mv -f "$b/.config" "$b/.config.kb-rejected"
@@ -272,7 +280,7 @@ config=$(sha256sum <"$b/.config")" ]; then
 			return
 		fi
 	done
-	for opt in WERROR DEBUG_INFO; do
+	for opt in WERROR DEBUG_INFO_REDUCED DEBUG_INFO_SPLIT; do
 		if grep -qx "CONFIG_$opt=y" "$b/.config"; then
 			mv -f "$b/.config" "$b/.config.kb-rejected"
 			kb_err "CONFIG_$opt=y still set after olddefconfig, see $b/.config.kb-rejected"

@@ -12,6 +12,7 @@
  * A call inside a macro is placed where the macro is used.
  */
 #include <ctype.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -20,12 +21,49 @@
 
 #define TRAMP_PREFIX "__SCT__"
 
+/* A macro expansion: where its name is, in the file that holds it. */
+struct expansion {
+	unsigned int offset;
+	CXCursor cursor;
+};
+
+/* The macro clang_getCursor() found at an offset (NULL: none). */
+struct asked {
+	unsigned int offset;
+	const char *macro;
+};
+
+/*
+ * A file the TU read, by its CXFile: how many times the preprocessor
+ * entered it, its name as the output gives it, and the macro expansions
+ * written in it, in the order (and so by offset) the preprocessor met them;
+ * for a file entered more than once, the answers clang_getCursor() gave.
+ */
+struct tu_file {
+	CXFile file;
+	unsigned int entries;
+	const char *name;	/* NULL until asked for */
+	struct expansion *exp;
+	size_t nexp, aexp;
+	bool unsorted;
+	struct asked *asked;
+	size_t nasked, aasked;
+};
+
+/* The files, open addressing on the CXFile pointer. */
+struct files {
+	struct tu_file *slot;
+	size_t nslots, used;
+};
+
 struct walk {
 	struct cg *cg;
 	const struct tu_opts *opts;
 	CXTranslationUnit tu;
 	const char *func;	/* USR of the function being walked */
 	size_t srclen;
+	struct files files;
+	struct tu_result *res;	/* NULL: no dependencies wanted */
 };
 
 static const char *cx_intern(struct cg *cg, CXString s)
@@ -36,11 +74,67 @@ static const char *cx_intern(struct cg *cg, CXString s)
 	return r;
 }
 
+static size_t file_hash(CXFile file, size_t n)
+{
+	return (size_t)(((uintptr_t)file >> 4) * 0x9e3779b97f4a7c15ull) & (n - 1);
+}
+
+static void files_rehash(struct files *fs)
+{
+	size_t n = fs->nslots ? fs->nslots * 2 : 1024, i, j;
+	struct tu_file *slot = xcalloc(n, sizeof(*slot));
+
+	for (i = 0; i < fs->nslots; i++) {
+		if (!fs->slot[i].file)
+			continue;
+		for (j = file_hash(fs->slot[i].file, n); slot[j].file; j = (j + 1) & (n - 1))
+			;
+		slot[j] = fs->slot[i];
+	}
+	free(fs->slot);
+	fs->slot = slot;
+	fs->nslots = n;
+}
+
+/* The entry of file, added if new; valid until the next one is added. */
+static struct tu_file *file_get(struct files *fs, CXFile file)
+{
+	size_t i;
+
+	if (2 * (fs->used + 1) > fs->nslots)
+		files_rehash(fs);
+	for (i = file_hash(file, fs->nslots); fs->slot[i].file; i = (i + 1) & (fs->nslots - 1)) {
+		if (fs->slot[i].file == file)
+			return &fs->slot[i];
+	}
+	fs->slot[i].file = file;
+	fs->used++;
+	return &fs->slot[i];
+}
+
+static void files_free(struct files *fs)
+{
+	size_t i;
+
+	for (i = 0; i < fs->nslots; i++) {
+		free(fs->slot[i].exp);
+		free(fs->slot[i].asked);
+	}
+	free(fs->slot);
+	memset(fs, 0, sizeof(*fs));
+}
+
 /* The file of a location, relative to the source tree when inside it. */
 static const char *file_name(struct walk *w, CXFile file)
 {
-	CXString s = clang_File_tryGetRealPathName(file);
-	const char *p = clang_getCString(s), *r;
+	struct tu_file *tf = file_get(&w->files, file);
+	CXString s;
+	const char *p;
+
+	if (tf->name)
+		return tf->name;
+	s = clang_File_tryGetRealPathName(file);
+	p = clang_getCString(s);
 
 	if (!p || !*p) {
 		clang_disposeString(s);
@@ -51,9 +145,9 @@ static const char *file_name(struct walk *w, CXFile file)
 		p = "";
 	if (!strncmp(p, w->opts->srctree, w->srclen) && p[w->srclen] == '/')
 		p += w->srclen + 1;
-	r = cg_str(w->cg, p);
+	tf->name = cg_str(w->cg, p);
 	clang_disposeString(s);
-	return r;
+	return tf->name;
 }
 
 static const char *where(struct walk *w, CXSourceLocation loc, unsigned int *line,
@@ -80,18 +174,120 @@ static bool in_scope(const struct walk *w, const char *file)
 	return false;
 }
 
+static void add_dep(struct tu_result *res, CXFile file)
+{
+	CXString s = clang_File_tryGetRealPathName(file);
+	const char *p = clang_getCString(s);
+
+	if (p && *p) {
+		GROW(res->deps, res->adeps, res->ndeps + 1);
+		res->deps[res->ndeps++] = xstrdup(p);
+	}
+	clang_disposeString(s);
+}
+
+/*
+ * Every time the preprocessor entered a file is one call: a dependency for
+ * the cache, and a count macro_at() needs.
+ */
+static void note_inclusion(CXFile file, CXSourceLocation *stack, unsigned int len,
+			   CXClientData data)
+{
+	struct walk *w = data;
+
+	(void)stack;
+	(void)len;
+	file_get(&w->files, file)->entries++;
+	if (w->res)
+		add_dep(w->res, file);
+}
+
+/*
+ * The preprocessing record's macro expansions, kept for the files entered
+ * once: there a file and offset name one place, and the expansion at the
+ * offset of a call's expansion location is the macro it is written through.
+ */
+static enum CXChildVisitResult note_expansion(CXCursor c, CXCursor parent, CXClientData data)
+{
+	struct walk *w = data;
+	struct tu_file *tf;
+	unsigned int offset;
+	CXFile file;
+
+	(void)parent;
+	if (clang_getCursorKind(c) != CXCursor_MacroExpansion)
+		return CXChildVisit_Continue;
+	clang_getExpansionLocation(clang_getCursorLocation(c), &file, NULL, NULL, &offset);
+	if (!file)
+		return CXChildVisit_Continue;
+	tf = file_get(&w->files, file);
+	if (tf->entries != 1)
+		return CXChildVisit_Continue;
+	if (tf->nexp && tf->exp[tf->nexp - 1].offset > offset)
+		tf->unsorted = true;
+	GROW(tf->exp, tf->aexp, tf->nexp + 1);
+	tf->exp[tf->nexp].offset = offset;
+	tf->exp[tf->nexp++].cursor = c;
+	return CXChildVisit_Continue;
+}
+
+/* The last expansion at offset, as clang_getCursor() would pick it. */
+static const struct expansion *expansion_at(const struct tu_file *tf, unsigned int offset)
+{
+	size_t lo = 0, hi = tf->nexp;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (tf->exp[mid].offset <= offset)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo && tf->exp[lo - 1].offset == offset ? &tf->exp[lo - 1] : NULL;
+}
+
+/*
+ * For a file entered more than once (trace.h, paging_tmpl.h), ask
+ * clang_getCursor(), which looks in the file's first entry, as
+ * clang_getLocationForOffset() places the offset there.  That call scans
+ * the source manager's entries, so each offset is asked once: a trace
+ * event's functions all place their calls at its TRACE_EVENT().
+ */
+static const char *ask_clang(struct walk *w, struct tu_file *tf, unsigned int offset)
+{
+	CXCursor at;
+	size_t i;
+
+	for (i = 0; i < tf->nasked; i++) {
+		if (tf->asked[i].offset == offset)
+			return tf->asked[i].macro;
+	}
+	GROW(tf->asked, tf->aasked, tf->nasked + 1);
+	tf->asked[tf->nasked].offset = offset;
+	tf->asked[tf->nasked].macro = NULL;
+	at = clang_getCursor(w->tu, clang_getLocationForOffset(w->tu, tf->file, offset));
+	if (clang_getCursorKind(at) == CXCursor_MacroExpansion)
+		tf->asked[tf->nasked].macro = cx_intern(w->cg, clang_getCursorSpelling(at));
+	return tf->asked[tf->nasked++].macro;
+}
+
 /*
  * The macro a call is written through: the preprocessing record has a
  * macro-expansion cursor where the macro is used.  (libclang's spelling
  * location cannot tell: it maps only macro arguments, not macro bodies.)
+ * In a file entered once, the expansions noted above say it without
+ * asking clang for each call, which took most of the walk's time.
  */
 static const char *macro_at(struct walk *w, CXFile file, unsigned int offset)
 {
-	CXCursor at = clang_getCursor(w->tu, clang_getLocationForOffset(w->tu, file, offset));
+	struct tu_file *tf = file_get(&w->files, file);
+	const struct expansion *e;
 
-	if (clang_getCursorKind(at) != CXCursor_MacroExpansion)
-		return NULL;
-	return cx_intern(w->cg, clang_getCursorSpelling(at));
+	if (tf->entries != 1 || tf->unsorted)
+		return ask_clang(w, tf, offset);
+	e = expansion_at(tf, offset);
+	return e ? cx_intern(w->cg, clang_getCursorSpelling(e->cursor)) : NULL;
 }
 
 /*
@@ -630,21 +826,6 @@ static int report_errors(CXTranslationUnit tu, const char *file, struct tu_resul
 	return errors;
 }
 
-static void add_dep(CXFile file, CXSourceLocation *stack, unsigned int len, CXClientData data)
-{
-	struct tu_result *res = data;
-	CXString s = clang_File_tryGetRealPathName(file);
-	const char *p = clang_getCString(s);
-
-	(void)stack;
-	(void)len;
-	if (p && *p) {
-		GROW(res->deps, res->adeps, res->ndeps + 1);
-		res->deps[res->ndeps++] = xstrdup(p);
-	}
-	clang_disposeString(s);
-}
-
 void tu_result_free(struct tu_result *res)
 {
 	size_t i;
@@ -659,7 +840,7 @@ void tu_result_free(struct tu_result *res)
 int tu_parse(CXIndex index, const struct cdb_cmd *cmd, const struct tu_opts *opts,
 	     struct cg *cg, struct tu_result *res)
 {
-	struct walk w = { .cg = cg, .opts = opts, .srclen = strlen(opts->srctree) };
+	struct walk w = { .cg = cg, .opts = opts, .srclen = strlen(opts->srctree), .res = res };
 	const char **argv = xcalloc((size_t)cmd->argc + 4, sizeof(*argv));
 	enum CXErrorCode err;
 	int argc = 0, i, errors;
@@ -690,11 +871,12 @@ int tu_parse(CXIndex index, const struct cdb_cmd *cmd, const struct tu_opts *opt
 		return -1;
 	}
 	errors = report_errors(w.tu, cmd->file, res);
-	if (res) {
+	if (res)
 		res->errors = errors;
-		clang_getInclusions(w.tu, add_dep, res);
-	}
+	clang_getInclusions(w.tu, note_inclusion, &w);
+	clang_visitChildren(clang_getTranslationUnitCursor(w.tu), note_expansion, &w);
 	clang_visitChildren(clang_getTranslationUnitCursor(w.tu), visit_top, &w);
+	files_free(&w.files);
 	clang_disposeTranslationUnit(w.tu);
 	return errors;
 }

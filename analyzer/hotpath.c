@@ -20,7 +20,14 @@
 #include "util.h"
 #include "validate.h"
 
-static const char *const default_scope[] = { "arch/x86/kvm/", "virt/kvm/" };
+/*
+ * KVM: arch/x86/kvm and virt/kvm, and the headers only KVM includes, whose
+ * inline functions and tracepoints are compiled into the KVM objects.
+ */
+static const char *const default_scope[] = {
+	"arch/x86/kvm/", "virt/kvm/", "include/kvm/", "include/linux/kvm_",
+	"include/trace/events/kvm.h", "arch/x86/include/asm/kvm",
+};
 
 static void usage(FILE *out)
 {
@@ -91,7 +98,7 @@ static int cmd_callgraph(int argc, char **argv)
 	const struct option opts[] = {
 		{ "cdb", OPT_STRING, &cdb_dir, "DIR", "folder holding compile_commands.json" },
 		{ "srctree", OPT_STRING, &srctree, "DIR", "the kernel source tree (paths are made relative to it)" },
-		{ "scope", OPT_LIST, &scope, "PREFIX", "analyse functions under this tree path (repeatable; default arch/x86/kvm/ virt/kvm/)" },
+		{ "scope", OPT_LIST, &scope, "PREFIX", "analyse functions under this tree path (repeatable; default: arch/x86/kvm/, virt/kvm/ and the KVM headers)" },
 		{ "name", OPT_STRING, &tree, "NAME", "the tree's name in the output" },
 		{ "roots", OPT_STRING, &roots, "FILE", "add (+name) or drop (-name) exit-path roots" },
 		{ "output", OPT_STRING, &output, "FILE", "where to write callgraph.json (default: stdout)" },

@@ -690,6 +690,56 @@ static void record_update(struct walk *w, CXCursor call)
 	free(direct);
 }
 
+struct generic_pick {
+	CXType type;		/* the selection's type: its result's */
+	CXCursor found;
+	unsigned int n;
+};
+
+static enum CXChildVisitResult pick_assoc(CXCursor c, CXCursor parent, CXClientData data)
+{
+	struct generic_pick *gp = data;
+	CXCursor ref;
+
+	(void)parent;
+	if (clang_getCursorKind(c) == CXCursor_UnexposedExpr)
+		return CXChildVisit_Recurse;
+	if (clang_getCursorKind(c) != CXCursor_DeclRefExpr)
+		return CXChildVisit_Continue;
+	ref = clang_getCursorReferenced(c);
+	if (clang_getCursorKind(ref) == CXCursor_FunctionDecl &&
+	    clang_equalTypes(clang_getCanonicalType(clang_getCursorType(ref)), gp->type)) {
+		gp->found = ref;
+		gp->n++;
+	}
+	return CXChildVisit_Continue;
+}
+
+/*
+ * A callee that is a _Generic selection of functions, as seqlock.h's
+ * __seqprop() is: the function chosen, found as the one association whose
+ * type is the selection's (libclang does not say which one was chosen).
+ */
+static CXCursor generic_callee(CXCursor callee)
+{
+	struct generic_pick gp = { .n = 0 };
+
+	while (clang_getCursorKind(callee) == CXCursor_UnexposedExpr ||
+	       clang_getCursorKind(callee) == CXCursor_ParenExpr) {
+		CXCursor kid = clang_getNullCursor();
+
+		clang_visitChildren(callee, first_child, &kid);
+		if (clang_Cursor_isNull(kid))
+			break;
+		callee = kid;
+	}
+	if (clang_getCursorKind(callee) != CXCursor_GenericSelectionExpr)
+		return clang_getNullCursor();
+	gp.type = clang_getCanonicalType(clang_getCursorType(callee));
+	clang_visitChildren(callee, pick_assoc, &gp);
+	return gp.n == 1 ? gp.found : clang_getNullCursor();
+}
+
 static void record_call(struct walk *w, CXCursor call)
 {
 	struct cg_call c = { .caller = w->func, .kind = CALL_INDIRECT };
@@ -706,6 +756,12 @@ static void record_call(struct walk *w, CXCursor call)
 	clang_visitChildren(call, first_child, &callee);
 
 	ref = clang_getCursorReferenced(call);
+	if (clang_Cursor_isNull(ref) && !clang_Cursor_isNull(callee)) {
+		CXCursor picked = generic_callee(callee);
+
+		if (!clang_Cursor_isNull(picked))
+			ref = picked;
+	}
 	if (clang_getCursorKind(ref) == CXCursor_FunctionDecl && is_builtin(ref))
 		return;
 	if (clang_getCursorKind(ref) == CXCursor_FunctionDecl) {
@@ -757,6 +813,7 @@ static enum CXChildVisitResult visit_body(CXCursor c, CXCursor parent, CXClientD
 	(void)parent;
 	if (clang_getCursorKind(c) == CXCursor_CallExpr)
 		record_call(data, c);
+
 	else if (clang_getCursorKind(c) == CXCursor_BinaryOperator)
 		record_assignment(data, c);
 	return CXChildVisit_Recurse;

@@ -382,6 +382,7 @@ static void direct_target(struct val *v, struct dis *d, char *p)
 static void dis_line(struct val *v, struct dis *d, char *l)
 {
 	char *p, *name;
+	size_t len;
 
 	if (!(l[0] == '\t' && strstr(l, "R_X86_64_")))
 		flush_direct(v, d);
@@ -411,7 +412,11 @@ static void dis_line(struct val *v, struct dis *d, char *l)
 		/* "cs call __x86_indirect_thunk_r11": the thunk's own padding prefix */
 		while (is_prefix(p))
 			p += strcspn(p, " \t"), p += strspn(p, " \t");
-		snprintf(d->insn, sizeof(d->insn), "%.*s", (int)strcspn(p, " \t\n"), p);
+		len = strcspn(p, " \t\n");
+		if (len >= sizeof(d->insn))
+			len = sizeof(d->insn) - 1;
+		memcpy(d->insn, p, len);
+		d->insn[len] = '\0';
 		d->reloc_seen = false;
 		direct_target(v, d, p);
 		if (d->func != SIZE_MAX && d->file) {

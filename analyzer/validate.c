@@ -431,23 +431,33 @@ static void dis_line(struct val *v, struct dis *d, char *l)
 		dis_location(v, d, l);
 }
 
+/* objdump OPTION BUILD/OBJ, read through a pipe; NULL if OBJ is missing. */
+static FILE *objdump(struct val *v, const char *option, const char *obj, char **path, pid_t *pid)
+{
+	char *argv[] = { "objdump", (char *)option, "--no-show-raw-insn", NULL, NULL };
+
+	*path = xasprintf("%s/%s", v->build, obj);
+	if (access(*path, R_OK)) {
+		error("%s: missing; rebuild with make analyze", *path);
+		free(*path);
+		return NULL;
+	}
+	argv[3] = *path;
+	return spawn(argv, pid);
+}
+
 static int read_object(struct val *v, const char *obj)
 {
-	char *path = xasprintf("%s/%s", v->build, obj);
-	char *argv[] = { "objdump", "-drl", "--no-show-raw-insn", path, NULL };
 	struct dis d = { .obj = intern(&v->pool, obj), .func = SIZE_MAX };
-	char *l = NULL;
+	char *l = NULL, *path;
 	size_t n = 0;
 	pid_t pid;
 	FILE *f;
 	int ret;
 
-	if (access(path, R_OK)) {
-		error("%s: missing; rebuild with make analyze", path);
-		free(path);
+	f = objdump(v, "-drl", obj, &path, &pid);
+	if (!f)
 		return -1;
-	}
-	f = spawn(argv, &pid);
 	while (getline(&l, &n, f) > 0)
 		dis_line(v, &d, l);
 	flush_direct(v, &d);
@@ -468,21 +478,16 @@ static int read_tables(struct val *v, const char *module)
 		{ ".static_call_sites", 8, V_STATIC },
 		{ ".return_sites", 4, V_RETURN },
 	};
-	char *path = xasprintf("%s/%s", v->build, module);
-	char *argv[] = { "objdump", "-h", path, NULL };
-	char *l = NULL, name[64];
+	char *l = NULL, name[64], *path;
 	unsigned long size;
 	size_t n = 0, i;
 	pid_t pid;
 	FILE *f;
 	int ret;
 
-	if (access(path, R_OK)) {
-		error("%s: missing; rebuild with make analyze", path);
-		free(path);
+	f = objdump(v, "-h", module, &path, &pid);
+	if (!f)
 		return -1;
-	}
-	f = spawn(argv, &pid);
 	while (getline(&l, &n, f) > 0) {
 		if (sscanf(l, " %*u %63s %lx", name, &size) != 2)
 			continue;

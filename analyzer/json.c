@@ -16,15 +16,22 @@ static void str(FILE *out, const char *s)
 		return;
 	}
 	fputc('"', out);
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
+	while (*s) {
+		const char *end = s;
+		unsigned char c;
 
+		/* A run that needs no escape goes out in one write. */
+		while ((unsigned char)*end >= 0x20 && *end != '"' && *end != '\\')
+			end++;
+		fwrite(s, 1, (size_t)(end - s), out);
+		s = end;
+		if (!*s)
+			break;
+		c = (unsigned char)*s++;
 		if (c == '"' || c == '\\')
 			fprintf(out, "\\%c", c);
-		else if (c < 0x20)
-			fprintf(out, "\\u%04x", c);
 		else
-			fputc(c, out);
+			fprintf(out, "\\u%04x", c);
 	}
 	fputc('"', out);
 }

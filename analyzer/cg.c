@@ -24,6 +24,21 @@ const char *cg_kind_name(enum call_kind kind)
 	return "?";
 }
 
+const char *cg_when_name(enum call_when when)
+{
+	switch (when) {
+	case WHEN_ALWAYS:
+		return "always";
+	case WHEN_LIKELY:
+		return "likely";
+	case WHEN_COND:
+		return "conditional";
+	case WHEN_UNLIKELY:
+		return "unlikely";
+	}
+	return "?";
+}
+
 void cg_init(struct cg *cg)
 {
 	memset(cg, 0, sizeof(*cg));
@@ -165,7 +180,11 @@ static int call_cmp(const void *a, const void *b)
 		return r;
 	if ((r = strcmp0(x->field, y->field)))
 		return r;
-	return strcmp0(x->slot, y->slot);
+	if ((r = strcmp0(x->slot, y->slot)))
+		return r;
+	if (x->when != y->when)
+		return x->when < y->when ? -1 : 1;
+	return strcmp0(x->guard, y->guard);
 }
 
 static int store_cmp(const void *a, const void *b)
@@ -177,7 +196,9 @@ static int store_cmp(const void *a, const void *b)
 		return r;
 	if ((r = strcmp(x->name, y->name)))
 		return r;
-	return strcmp(x->func, y->func);
+	if ((r = strcmp(x->func, y->func)))
+		return r;
+	return strcmp0(x->index, y->index);
 }
 
 static int update_cmp(const void *a, const void *b)

@@ -22,6 +22,22 @@ enum call_kind {
 
 const char *cg_kind_name(enum call_kind kind);
 
+/*
+ * When a call runs, each time its function does, on the function's cheapest
+ * path: always; on the side a likely() or unlikely() condition expects;
+ * under a plain condition (a branch, a loop body, a case, the right of && or
+ * ||, or after an early return); on the side an unlikely() (or likely())
+ * condition does not expect.  Ordered: nesting keeps the largest.
+ */
+enum call_when {
+	WHEN_ALWAYS,
+	WHEN_LIKELY,
+	WHEN_COND,
+	WHEN_UNLIKELY,
+};
+
+const char *cg_when_name(enum call_when when);
+
 struct cg_func {
 	const char *usr;
 	const char *name;
@@ -43,6 +59,8 @@ struct cg_call {
 	const char *field;	/* indirect through a member: "struct s.field" */
 	const char *macro;	/* the macro the call is written through, if any */
 	const char *slot;	/* indirect: the field or table it loads, if known */
+	enum call_when when;
+	const char *guard;	/* runs only with this set ("enable_pmu"), or NULL */
 };
 
 /*
@@ -54,6 +72,7 @@ struct cg_store {
 	const char *slot;
 	const char *func;	/* USR */
 	const char *name;
+	const char *index;	/* a table's "[EXIT_REASON_CPUID]" designator, or NULL */
 };
 
 /*

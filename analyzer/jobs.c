@@ -22,7 +22,7 @@
 #include "jobs.h"
 #include "util.h"
 
-#define MAGIC "hotpath-tu 1"
+#define MAGIC "hotpath-tu 2"
 
 static uint64_t fnv(uint64_t h, const char *s)
 {
@@ -144,6 +144,8 @@ static int write_result(const char *path, const struct cg *cg, const struct tu_r
 		field(f, c->field);
 		field(f, c->macro);
 		field(f, c->slot);
+		fprintf(f, "\t%d", (int)c->when);
+		field(f, c->guard);
 		fputc('\n', f);
 	}
 	for (i = 0; i < cg->nstore; i++) {
@@ -151,6 +153,7 @@ static int write_result(const char *path, const struct cg *cg, const struct tu_r
 		field(f, cg->store[i].slot);
 		field(f, cg->store[i].func);
 		field(f, cg->store[i].name);
+		field(f, cg->store[i].index);
 		fputc('\n', f);
 	}
 	for (i = 0; i < cg->nupdate; i++) {
@@ -248,7 +251,7 @@ static int read_result(const char *path, struct cg *cg, char **first_error)
 			}
 			break;
 		case 'C':
-			if (n != 13)
+			if (n != 15)
 				goto bad;
 			if (cg) {
 				struct cg_call c = {
@@ -260,16 +263,18 @@ static int read_result(const char *path, struct cg *cg, char **first_error)
 					.callee_inline = atoi(v[8]), .via = s0(cg, v[9]),
 					.field = s0(cg, v[10]), .macro = s0(cg, v[11]),
 					.slot = s0(cg, v[12]),
+					.when = (enum call_when)atoi(v[13]),
+					.guard = s0(cg, v[14]),
 				};
 				cg_add_call(cg, &c);
 			}
 			break;
 		case 'S':
-			if (n != 4)
+			if (n != 5)
 				goto bad;
 			if (cg) {
 				struct cg_store s = { cg_str(cg, v[1]), cg_str(cg, v[2]),
-						      cg_str(cg, v[3]) };
+						      cg_str(cg, v[3]), s0(cg, v[4]) };
 				cg_add_store(cg, &s);
 			}
 			break;

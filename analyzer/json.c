@@ -64,7 +64,7 @@ static void path(const struct cg *cg, const struct reach *r, size_t f, FILE *out
 void rep_json_callgraph(const struct cg *cg, const struct reach *r, const char *tree, FILE *out)
 {
 	const struct cg_store **targets;
-	size_t i;
+	size_t i, t;
 
 	fputs("{\n\"tree\": ", out);
 	str(out, tree);
@@ -74,7 +74,13 @@ void rep_json_callgraph(const struct cg *cg, const struct reach *r, const char *
 		str(out, r->root[i].name);
 		fputs(", \"why\": ", out);
 		str(out, r->root[i].why);
-		fputs(i + 1 < r->nroot ? "},\n" : "}\n", out);
+		fputs(", \"exits\": [", out);
+		for (t = 0; t < r->root[i].nexit; t++) {
+			if (t)
+				fputs(", ", out);
+			str(out, r->root[i].exit[t]);
+		}
+		fputs(i + 1 < r->nroot ? "]},\n" : "]}\n", out);
 	}
 	fputs("],\n\"functions\": [\n", out);
 	for (i = 0; i < cg->nfunc; i++) {
@@ -98,7 +104,7 @@ void rep_json_callgraph(const struct cg *cg, const struct reach *r, const char *
 	fputs("],\n\"calls\": [\n", out);
 	for (i = 0; i < cg->ncall; i++) {
 		const struct cg_call *c = &cg->call[i];
-		size_t t, nt;
+		size_t nt;
 
 		fputs("{\"caller\": ", out);
 		str(out, name_of(cg, c->caller));
@@ -130,6 +136,8 @@ void rep_json_callgraph(const struct cg *cg, const struct reach *r, const char *
 		}
 		fputs(", \"macro\": ", out);
 		str(out, c->macro);
+		fprintf(out, ", \"when\": \"%s\", \"guard\": ", cg_when_name(c->when));
+		str(out, c->guard);
 		fputs(i + 1 < cg->ncall ? "},\n" : "}\n", out);
 	}
 	fputs("]\n}\n", out);

@@ -18,22 +18,34 @@
 static const char *const exit_ops[] = { "kvm_x86_handle_exit", "kvm_x86_vcpu_run" };
 #define RUN_OP "kvm_x86_vcpu_run"
 
-static void add_root(struct cg *cg, struct reach *r, const char *usr, const char *name,
-		     const char *why)
+static struct root *add_root(struct cg *cg, struct reach *r, const char *usr, const char *name,
+			     const char *why)
 {
+	struct root *rt;
 	size_t i;
 
 	if (!cg_find(cg, usr))
-		return;		/* not defined in the analysed code */
+		return NULL;	/* not defined in the analysed code */
 	for (i = 0; i < r->nroot; i++) {
 		if (r->root[i].usr == usr)
-			return;
+			return &r->root[i];
 	}
 	GROW(r->root, r->aroot, r->nroot + 1);
-	r->root[r->nroot].usr = usr;
-	r->root[r->nroot].name = name;
-	r->root[r->nroot].why = cg_str(cg, why);
-	r->nroot++;
+	rt = &r->root[r->nroot++];
+	memset(rt, 0, sizeof(*rt));
+	rt->usr = usr;
+	rt->name = name;
+	rt->why = cg_str(cg, why);
+	return rt;
+}
+
+/* An exit reason a table root handles, once: stores come sorted. */
+static void add_exit(struct root *rt, const char *index)
+{
+	if (!rt || !index || (rt->nexit && rt->exit[rt->nexit - 1] == index))
+		return;
+	GROW(rt->exit, rt->aexit, rt->nexit + 1);
+	rt->exit[rt->nexit++] = index;
 }
 
 /* The variable name in a USR such as "c:vmx.c@kvm_vmx_exit_handlers". */
@@ -51,6 +63,8 @@ static void drop_root(struct reach *r, const char *name)
 	for (i = 0; i < r->nroot; i++) {
 		if (strcmp(r->root[i].name, name))
 			r->root[n++] = r->root[i];
+		else
+			free(r->root[i].exit);
 	}
 	r->nroot = n;
 }
@@ -116,7 +130,7 @@ int roots_find(struct cg *cg, const char *file, struct reach *r)
 		if (!strstr(usr_name(s->slot), "exit_handlers"))
 			continue;
 		why = xasprintf("in %s[]", usr_name(s->slot));
-		add_root(cg, r, s->func, s->name, why);
+		add_exit(add_root(cg, r, s->func, s->name, why), s->index);
 		free(why);
 	}
 	for (i = 0; i < cg->ncall; i++) {
@@ -231,6 +245,10 @@ void roots_reach(const struct cg *cg, struct reach *r)
 
 void roots_free(struct reach *r)
 {
+	size_t i;
+
+	for (i = 0; i < r->nroot; i++)
+		free(r->root[i].exit);
 	free(r->root);
 	free(r->parent);
 	free(r->dist);

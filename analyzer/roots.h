@@ -12,6 +12,8 @@ struct root {
 	const char *usr;
 	const char *name;
 	const char *why;	/* how it was found, for the report */
+	const char **exit;	/* its exit-handler table designators: "EXIT_REASON_CPUID" */
+	size_t nexit, aexit;
 };
 
 struct reach {

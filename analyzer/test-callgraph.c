@@ -30,8 +30,12 @@ static void dump_reach(const struct cg *cg, const struct reach *r)
 {
 	size_t i, f;
 
-	for (i = 0; i < r->nroot; i++)
-		printf("root %s (%s)\n", r->root[i].name, r->root[i].why);
+	for (i = 0; i < r->nroot; i++) {
+		printf("root %s (%s)", r->root[i].name, r->root[i].why);
+		for (f = 0; f < r->root[i].nexit; f++)
+			printf(" %s", r->root[i].exit[f]);
+		putchar('\n');
+	}
 	for (i = 0; i < cg->nfunc; i++) {
 		if (r->dist[i] < 0)
 			continue;
@@ -67,6 +71,10 @@ static void dump(const struct cg *cg)
 			printf(" field %s", c->field);
 		if (c->macro)
 			printf(" macro %s", c->macro);
+		if (c->when != WHEN_ALWAYS)
+			printf(" when %s", cg_when_name(c->when));
+		if (c->guard)
+			printf(" guard %s", c->guard);
 		if (c->kind != CALL_DIRECT) {
 			nt = cg_targets(cg, c, targets, cg->nstore + 1);
 			printf(" targets");

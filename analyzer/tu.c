@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "flow.h"
 #include "tu.h"
 #include "util.h"
 
@@ -54,6 +55,12 @@ struct tu_file {
 struct files {
 	struct tu_file *slot;
 	size_t nslots, used;
+};
+
+/* Where the walk is in a function's control flow. */
+struct flow {
+	enum call_when when;
+	const char *guard;	/* FLOW_GUARD when a condition requires it */
 };
 
 struct walk {
@@ -516,13 +523,14 @@ static const char *slot_of(struct walk *w, CXCursor e)
 	}
 }
 
-static void store(struct walk *w, const char *slot, CXCursor func)
+static void store(struct walk *w, const char *slot, CXCursor func, const char *index)
 {
 	struct cg_store s;
 
 	if (!slot || clang_Cursor_isNull(func))
 		return;
 	s.slot = slot;
+	s.index = index;
 	s.func = cx_intern(w->cg, clang_getCursorUSR(func));
 	s.name = cx_intern(w->cg, clang_getCursorSpelling(func));
 	cg_add_store(w->cg, &s);
@@ -535,14 +543,43 @@ struct init_walk {
 
 static void walk_init(struct walk *w, CXCursor list, const char *slot);
 
+/* "[EXIT_REASON_CPUID] = fn": the text between the brackets, as written. */
+static const char *designator(struct walk *w, CXCursor entry)
+{
+	CXSourceLocation at = clang_getRangeStart(clang_getCursorExtent(entry));
+	const char *text, *end;
+	unsigned int off;
+	size_t size;
+	CXFile file;
+	char *s;
+	const char *r;
+
+	clang_getExpansionLocation(at, &file, NULL, NULL, &off);
+	text = file ? clang_getFileContents(w->tu, file, &size) : NULL;
+	if (!text || off >= size || text[off] != '[')
+		return NULL;
+	end = memchr(text + off, ']', size - off);
+	if (!end)
+		return NULL;
+	for (off++; isspace((unsigned char)text[off]); off++)
+		;
+	while (end > text + off && isspace((unsigned char)end[-1]))
+		end--;
+	s = xasprintf("%.*s", (int)(end - (text + off)), text + off);
+	r = cg_str(w->cg, s);
+	free(s);
+	return r;
+}
+
 /*
  * One entry of an initializer list: ".field = fn" stores fn in the field,
- * "[i] = fn" and a plain "fn" in the table being initialized (if any).
+ * "[i] = fn" and a plain "fn" in the table being initialized (if any); the
+ * designator is kept as written, "EXIT_REASON_CPUID", to name exit reasons.
  */
 static enum CXChildVisitResult init_entry(CXCursor e, CXCursor parent, CXClientData data)
 {
 	struct init_walk *iw = data;
-	const char *to = iw->slot;
+	const char *to = iw->slot, *index = NULL;
 	struct kids d;
 	unsigned int j;
 
@@ -553,6 +590,8 @@ static enum CXChildVisitResult init_entry(CXCursor e, CXCursor parent, CXClientD
 			for (j = 0; j + 1 < d.n; j++) {
 				if (clang_getCursorKind(d.c[j]) == CXCursor_MemberRef)
 					to = field_slot(iw->w, clang_getCursorReferenced(d.c[j]));
+				else if (d.n == 2 && clang_isExpression(clang_getCursorKind(d.c[j])))
+					index = designator(iw->w, e);
 			}
 			e = d.c[d.n - 1];
 		}
@@ -560,7 +599,7 @@ static enum CXChildVisitResult init_entry(CXCursor e, CXCursor parent, CXClientD
 	if (clang_getCursorKind(strip(e)) == CXCursor_InitListExpr)
 		walk_init(iw->w, strip(e), NULL);
 	else
-		store(iw->w, to, func_of(e));
+		store(iw->w, to, func_of(e), to == iw->slot ? index : NULL);
 	return CXChildVisit_Continue;
 }
 
@@ -580,7 +619,7 @@ static enum CXChildVisitResult var_init(CXCursor e, CXCursor parent, CXClientDat
 	if (clang_getCursorKind(e) == CXCursor_InitListExpr)
 		walk_init(iw->w, e, iw->slot);
 	else if (clang_isExpression(clang_getCursorKind(e)))
-		store(iw->w, iw->slot, func_of(e));
+		store(iw->w, iw->slot, func_of(e), NULL);
 	return CXChildVisit_Continue;
 }
 
@@ -637,7 +676,7 @@ static void record_assignment(struct walk *w, CXCursor binop)
 		return;
 	func = func_of(k.c[1]);
 	if (!clang_Cursor_isNull(func)) {
-		store(w, slot, func);
+		store(w, slot, func, NULL);
 	} else if ((from = slot_of(w, k.c[1])) && from != slot) {
 		struct cg_update u = { .key = slot, .slot = from };
 
@@ -681,7 +720,7 @@ static void record_update(struct walk *w, CXCursor call)
 	}
 	direct = xasprintf("static_call:%s", key);
 	if (!clang_Cursor_isNull(func_of(value))) {
-		store(w, cg_str(w->cg, direct), func_of(value));
+		store(w, cg_str(w->cg, direct), func_of(value), NULL);
 	} else if (slot_of(w, value)) {
 		struct cg_update u = { .key = cg_str(w->cg, direct), .slot = slot_of(w, value) };
 
@@ -740,9 +779,10 @@ static CXCursor generic_callee(CXCursor callee)
 	return gp.n == 1 ? gp.found : clang_getNullCursor();
 }
 
-static void record_call(struct walk *w, CXCursor call)
+static void record_call(struct walk *w, CXCursor call, const struct flow *fl)
 {
-	struct cg_call c = { .caller = w->func, .kind = CALL_INDIRECT };
+	struct cg_call c = { .caller = w->func, .kind = CALL_INDIRECT, .when = fl->when,
+			     .guard = fl->guard };
 	CXSourceLocation loc = clang_getCursorLocation(call);
 	CXCursor callee = clang_getNullCursor(), ref;
 	struct tramp_search ts = { .hit = false };
@@ -808,15 +848,159 @@ static void record_call(struct walk *w, CXCursor call)
 	cg_add_call(w->cg, &c);
 }
 
-static enum CXChildVisitResult visit_body(CXCursor c, CXCursor parent, CXClientData data)
-{
-	(void)parent;
-	if (clang_getCursorKind(c) == CXCursor_CallExpr)
-		record_call(data, c);
+/*
+ * The body is walked with the flow each statement runs under, so every call
+ * knows whether its function's cheapest path takes it (enum call_when) and
+ * whether a condition on enable_pmu guards it.
+ */
+static void walk_node(struct walk *w, CXCursor c, struct flow fl);
 
-	else if (clang_getCursorKind(c) == CXCursor_BinaryOperator)
-		record_assignment(data, c);
-	return CXChildVisit_Recurse;
+static struct flow nested(struct flow fl, enum call_when when)
+{
+	if (when > fl.when)
+		fl.when = when;
+	return fl;
+}
+
+/* The flow of an if's then side (taken) or else side (!taken). */
+static struct flow branch(struct walk *w, CXCursor cond, struct flow fl, bool taken)
+{
+	int expect = flow_expect(w->tu, cond);
+
+	if (expect < 0)
+		fl = nested(fl, WHEN_COND);
+	else
+		fl = nested(fl, expect == taken ? WHEN_LIKELY : WHEN_UNLIKELY);
+	if (taken ? flow_needs_guard(w->tu, cond) : flow_guard_off(w->tu, cond))
+		fl.guard = FLOW_GUARD;
+	return fl;
+}
+
+struct kid_walk {
+	struct walk *w;
+	struct flow fl;
+};
+
+static enum CXChildVisitResult kid(CXCursor c, CXCursor parent, CXClientData data)
+{
+	struct kid_walk *kw = data;
+
+	(void)parent;
+	walk_node(kw->w, c, kw->fl);
+	return CXChildVisit_Continue;
+}
+
+static void walk_kids(struct walk *w, CXCursor c, struct flow fl)
+{
+	struct kid_walk kw = { w, fl };
+
+	clang_visitChildren(c, kid, &kw);
+}
+
+/*
+ * A block, statement by statement: after "if (c) return;" the rest runs on
+ * the side c does not expect; a label may be jumped to, so from it on the
+ * block's own flow holds again.
+ */
+struct block_walk {
+	struct walk *w;
+	struct flow entry, fl;
+};
+
+static enum CXChildVisitResult block_stmt(CXCursor c, CXCursor parent, CXClientData data)
+{
+	struct block_walk *bw = data;
+	struct kids k;
+
+	(void)parent;
+	if (clang_getCursorKind(c) == CXCursor_LabelStmt)
+		bw->fl = bw->entry;
+	walk_node(bw->w, c, bw->fl);
+	if (clang_getCursorKind(c) != CXCursor_IfStmt)
+		return CXChildVisit_Continue;
+	kids_of(c, &k);
+	if (k.n == 2 && flow_exits(k.c[1]))
+		bw->fl = branch(bw->w, k.c[0], bw->fl, false);
+	else if (k.n == 3 && flow_exits(k.c[1]) && !flow_exits(k.c[2]))
+		bw->fl = branch(bw->w, k.c[0], bw->fl, false);
+	else if (k.n == 3 && flow_exits(k.c[2]) && !flow_exits(k.c[1]))
+		bw->fl = branch(bw->w, k.c[0], bw->fl, true);
+	return CXChildVisit_Continue;
+}
+
+/* A loop: the condition always runs, the body (last child) maybe not. */
+static void walk_loop(struct walk *w, CXCursor c, struct flow fl, bool body_first)
+{
+	struct kids k;
+	unsigned int i;
+
+	kids_of(c, &k);
+	if (k.n > MAX_KIDS)
+		return walk_kids(w, c, nested(fl, WHEN_COND));
+	for (i = 0; i < k.n; i++) {
+		bool body = body_first ? i == 0 : i + 1 == k.n;
+		/* for (init; cond; step): the step runs after the body. */
+		bool step = !body_first && k.n == 4 && i == 2;
+
+		walk_node(w, k.c[i], body || step ? nested(fl, body_first ? WHEN_ALWAYS : WHEN_COND)
+						  : fl);
+	}
+}
+
+static void walk_node(struct walk *w, CXCursor c, struct flow fl)
+{
+	struct kids k;
+	unsigned int i;
+
+	switch (clang_getCursorKind(c)) {
+	case CXCursor_CallExpr:
+		record_call(w, c, &fl);
+		break;
+	case CXCursor_BinaryOperator:
+		record_assignment(w, c);
+		switch (flow_op(w->tu, c)) {
+		case OP_AND:
+		case OP_OR:
+			kids_of(c, &k);
+			if (k.n != 2)
+				break;
+			walk_node(w, k.c[0], fl);
+			walk_node(w, k.c[1], branch(w, k.c[0], fl, flow_op(w->tu, c) == OP_AND));
+			return;
+		default:
+			break;
+		}
+		break;
+	case CXCursor_CompoundStmt: {
+		struct block_walk bw = { w, fl, fl };
+
+		clang_visitChildren(c, block_stmt, &bw);
+		return;
+	}
+	case CXCursor_IfStmt:
+	case CXCursor_ConditionalOperator:
+		kids_of(c, &k);
+		if (k.n < 2 || k.n > 3)
+			break;
+		walk_node(w, k.c[0], fl);
+		walk_node(w, k.c[1], branch(w, k.c[0], fl, true));
+		if (k.n == 3)
+			walk_node(w, k.c[2], branch(w, k.c[0], fl, false));
+		return;
+	case CXCursor_ForStmt:
+	case CXCursor_WhileStmt:
+		return walk_loop(w, c, fl, false);
+	case CXCursor_DoStmt:
+		return walk_loop(w, c, fl, true);
+	case CXCursor_SwitchStmt:
+		kids_of(c, &k);
+		for (i = 0; i < k.n && i < MAX_KIDS; i++)
+			walk_node(w, k.c[i], i + 1 == k.n ? nested(fl, WHEN_COND) : fl);
+		return;
+	default:
+		break;
+	}
+	walk_kids(w, c, fl);
 }
 
 static enum CXChildVisitResult visit_top(CXCursor c, CXCursor parent, CXClientData data)
@@ -851,7 +1035,7 @@ static enum CXChildVisitResult visit_top(CXCursor c, CXCursor parent, CXClientDa
 	if (!cg_add_func(w->cg, &f))
 		return CXChildVisit_Continue;
 	w->func = f.usr;
-	clang_visitChildren(c, visit_body, w);
+	walk_kids(w, c, (struct flow){ .when = WHEN_ALWAYS });
 	w->func = NULL;
 	return CXChildVisit_Continue;
 }

@@ -67,8 +67,8 @@ call run call_kinds.c:48:7 static_call vm_get_flags macro static_call targets (u
 call run call_kinds.c:49:7 indirect handlers[reason] targets handle_hlt handle_io
 call run call_kinds.c:50:7 indirect ops->handle field struct ops.handle targets (unknown)
 call run call_kinds.c:51:7 indirect fn targets (unknown)
-call run call_kinds.c:52:7 direct handle_io macro INDIRECT_CALL_1
-call run call_kinds.c:52:7 indirect_wrapper fn macro INDIRECT_CALL_1 targets (unknown)
+call run call_kinds.c:52:7 direct handle_io macro INDIRECT_CALL_1 when likely
+call run call_kinds.c:52:7 indirect_wrapper fn macro INDIRECT_CALL_1 when unlikely targets (unknown)
 call run call_kinds.c:53:13 direct cheap inline
  * check-output-end
  */

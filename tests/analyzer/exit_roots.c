@@ -108,7 +108,7 @@ call skip_instruction exit_roots.c:33:2 direct pmu_trigger
 call handle_cpuid exit_roots.c:39:9 direct skip_instruction
 call exit_fastpath exit_roots.c:54:9 direct skip_instruction
 call demo_vcpu_run exit_roots.c:59:9 direct exit_fastpath
-call demo_handle_exit exit_roots.c:64:24 indirect demo_exit_handlers[fastpath] targets handle_cpuid handle_hlt
+call demo_handle_exit exit_roots.c:64:24 indirect demo_exit_handlers[fastpath] when conditional targets handle_cpuid handle_hlt
 call ops_update exit_roots.c:77:2 direct __static_call_update macro static_call_update
 call ops_update exit_roots.c:78:2 direct __static_call_update macro static_call_update
 call enter_guest exit_roots.c:83:17 static_call kvm_x86_vcpu_run macro kvm_x86_call targets demo_vcpu_run
@@ -117,7 +117,7 @@ call ioctl_only exit_roots.c:90:9 direct handle_hlt
 root demo_handle_exit (static_call(kvm_x86_handle_exit) target)
 root demo_vcpu_run (static_call(kvm_x86_vcpu_run) target)
 root enter_guest (the run loop: calls static_call(kvm_x86_vcpu_run))
-root handle_cpuid (in demo_exit_handlers[])
+root handle_cpuid (in demo_exit_handlers[]) 10
 root ioctl_only (roots file)
 path pmu_trigger: pmu_trigger <- skip_instruction <- handle_cpuid
 path skip_instruction: skip_instruction <- handle_cpuid

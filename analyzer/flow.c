@@ -1,0 +1,284 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Conditions, read the way a reviewer reads them.  libclang 16 exposes no
+ * operator kinds, and the location of a BinaryOperator cursor is its first
+ * operand, so an operator is found in the text: "&&" or "||" is what ends
+ * just before the right operand, "!" is where a unary operator starts.
+ * clang_getFileLocation() puts a token from a macro argument where it is
+ * written and a token of a macro body at the macro's use; an operator
+ * written inside a macro body is therefore not found, and the condition is
+ * treated as an opaque one (no likely/unlikely, no guard): the cost model
+ * then errs towards charging the call.
+ */
+#include <ctype.h>
+#include <string.h>
+
+#include "flow.h"
+
+#define MAX_KIDS 4
+
+struct kids {
+	CXCursor c[MAX_KIDS];
+	unsigned int n;
+};
+
+static enum CXChildVisitResult collect(CXCursor c, CXCursor parent, CXClientData data)
+{
+	struct kids *k = data;
+
+	(void)parent;
+	if (k->n < MAX_KIDS)
+		k->c[k->n] = c;
+	k->n++;
+	return CXChildVisit_Continue;
+}
+
+/* At most MAX_KIDS children; n counts them all. */
+static void kids_of(CXCursor c, struct kids *k)
+{
+	k->n = 0;
+	clang_visitChildren(c, collect, k);
+}
+
+static enum CXChildVisitResult collect_last(CXCursor c, CXCursor parent, CXClientData data)
+{
+	(void)parent;
+	*(CXCursor *)data = c;
+	return CXChildVisit_Continue;
+}
+
+static CXCursor last_kid(CXCursor c)
+{
+	CXCursor last = clang_getNullCursor();
+
+	clang_visitChildren(c, collect_last, &last);
+	return last;
+}
+
+/* The text of the file a location is in, and its offset there. */
+static const char *text_at(CXTranslationUnit tu, CXSourceLocation loc, unsigned int *off,
+			   size_t *size)
+{
+	CXFile file;
+	const char *text;
+
+	clang_getFileLocation(loc, &file, NULL, NULL, off);
+	if (!file)
+		return NULL;
+	text = clang_getFileContents(tu, file, size);
+	if (!text || *off >= *size)
+		return NULL;
+	return text;
+}
+
+static unsigned int file_offset(CXSourceLocation loc, CXFile *file)
+{
+	unsigned int off;
+
+	clang_getFileLocation(loc, file, NULL, NULL, &off);
+	return off;
+}
+
+static enum flow_op binary_op(CXTranslationUnit tu, CXCursor lhs, CXCursor rhs)
+{
+	CXSourceLocation at = clang_getRangeStart(clang_getCursorExtent(rhs));
+	CXFile file, lfile;
+	unsigned int off, lend;
+	const char *text;
+	size_t size;
+
+	text = text_at(tu, at, &off, &size);
+	if (!text)
+		return OP_OTHER;
+	clang_getFileLocation(at, &file, NULL, NULL, NULL);
+	while (off > 0) {
+		if (isspace((unsigned char)text[off - 1]))
+			off--;
+		else if (off > 1 && text[off - 1] == '\\' && text[off] == '\n')
+			off--;
+		else
+			break;
+	}
+	if (off < 2)
+		return OP_OTHER;
+	/* The left operand must end before it: not a macro body's operator. */
+	lend = file_offset(clang_getRangeEnd(clang_getCursorExtent(lhs)), &lfile);
+	if (!clang_File_isEqual(file, lfile) || lend > off - 2)
+		return OP_OTHER;
+	if (text[off - 2] == '&' && text[off - 1] == '&')
+		return OP_AND;
+	if (text[off - 2] == '|' && text[off - 1] == '|')
+		return OP_OR;
+	return OP_OTHER;
+}
+
+enum flow_op flow_op(CXTranslationUnit tu, CXCursor e)
+{
+	enum CXCursorKind kind = clang_getCursorKind(e);
+	const char *text;
+	unsigned int off;
+	size_t size;
+	struct kids k;
+
+	if (kind == CXCursor_BinaryOperator) {
+		/* && and || have type int in C; most other operators do not. */
+		if (clang_getCursorType(e).kind != CXType_Int)
+			return OP_OTHER;
+		kids_of(e, &k);
+		return k.n == 2 ? binary_op(tu, k.c[0], k.c[1]) : OP_OTHER;
+	}
+	if (kind != CXCursor_UnaryOperator)
+		return OP_OTHER;
+	text = text_at(tu, clang_getRangeStart(clang_getCursorExtent(e)), &off, &size);
+	if (text && text[off] == '!' && (off + 1 >= size || text[off + 1] != '='))
+		return OP_NOT;
+	return OP_OTHER;
+}
+
+static bool is_expect(CXCursor call)
+{
+	CXString name;
+	bool r;
+
+	if (clang_getCursorKind(call) != CXCursor_CallExpr ||
+	    clang_Cursor_getNumArguments(call) != 2)
+		return false;
+	name = clang_getCursorSpelling(call);
+	r = !strcmp(clang_getCString(name), "__builtin_expect");
+	clang_disposeString(name);
+	return r;
+}
+
+/*
+ * Down to the expression that decides: through parentheses, casts, a
+ * statement expression's value, __builtin_expect()'s first operand and the
+ * "!!" likely() and unlikely() write in their macro body (a unary operator
+ * whose file location is the macro's name).
+ */
+static CXCursor unwrap(CXTranslationUnit tu, CXCursor e, int *expect)
+{
+	for (;;) {
+		enum CXCursorKind kind = clang_getCursorKind(e);
+		const char *text;
+		unsigned int off;
+		size_t size;
+		struct kids k;
+
+		if (kind == CXCursor_StmtExpr) {
+			kids_of(e, &k);
+			if (k.n != 1)
+				return e;
+			e = last_kid(k.c[0]);
+			if (clang_Cursor_isNull(e))
+				return e;
+			continue;
+		}
+		if (is_expect(e)) {
+			CXEvalResult r = clang_Cursor_Evaluate(clang_Cursor_getArgument(e, 1));
+
+			if (r) {
+				if (expect && clang_EvalResult_getKind(r) == CXEval_Int)
+					*expect = clang_EvalResult_getAsLongLong(r) ? 1 : 0;
+				clang_EvalResult_dispose(r);
+			}
+			e = clang_Cursor_getArgument(e, 0);
+			continue;
+		}
+		if (kind == CXCursor_UnaryOperator) {
+			text = text_at(tu, clang_getRangeStart(clang_getCursorExtent(e)), &off, &size);
+			if (!text || !(isalpha((unsigned char)text[off]) || text[off] == '_'))
+				return e;
+		} else if (kind != CXCursor_UnexposedExpr && kind != CXCursor_ParenExpr &&
+			   kind != CXCursor_CStyleCastExpr) {
+			return e;
+		}
+		kids_of(e, &k);
+		if (k.n != 1 && kind != CXCursor_CStyleCastExpr)
+			return e;
+		if (k.n == 0 || k.n > MAX_KIDS)
+			return e;
+		e = k.c[k.n - 1];
+	}
+}
+
+int flow_expect(CXTranslationUnit tu, CXCursor cond)
+{
+	int expect = -1;
+
+	unwrap(tu, cond, &expect);
+	return expect;
+}
+
+static bool names_guard(CXCursor e)
+{
+	enum CXCursorKind kind = clang_getCursorKind(e);
+	CXString name;
+	bool r;
+
+	if (kind != CXCursor_MemberRefExpr && kind != CXCursor_DeclRefExpr)
+		return false;
+	name = clang_getCursorSpelling(e);
+	r = !strcmp(clang_getCString(name), FLOW_GUARD);
+	clang_disposeString(name);
+	return r;
+}
+
+bool flow_needs_guard(CXTranslationUnit tu, CXCursor cond)
+{
+	CXCursor e = unwrap(tu, cond, NULL);
+	struct kids k;
+
+	if (clang_Cursor_isNull(e))
+		return false;
+	if (names_guard(e))
+		return true;
+	if (flow_op(tu, e) != OP_AND)
+		return false;
+	kids_of(e, &k);
+	return flow_needs_guard(tu, k.c[0]) || flow_needs_guard(tu, k.c[1]);
+}
+
+bool flow_guard_off(CXTranslationUnit tu, CXCursor cond)
+{
+	CXCursor e = unwrap(tu, cond, NULL);
+	struct kids k;
+
+	if (clang_Cursor_isNull(e))
+		return false;
+	switch (flow_op(tu, e)) {
+	case OP_NOT:
+		kids_of(e, &k);
+		return k.n == 1 && flow_needs_guard(tu, k.c[0]);
+	case OP_OR:
+		kids_of(e, &k);
+		return flow_guard_off(tu, k.c[0]) || flow_guard_off(tu, k.c[1]);
+	case OP_AND:
+		kids_of(e, &k);
+		return flow_guard_off(tu, k.c[0]) && flow_guard_off(tu, k.c[1]);
+	default:
+		return false;
+	}
+}
+
+bool flow_exits(CXCursor stmt)
+{
+	struct kids k;
+
+	switch (clang_getCursorKind(stmt)) {
+	case CXCursor_ReturnStmt:
+	case CXCursor_GotoStmt:
+	case CXCursor_BreakStmt:
+	case CXCursor_ContinueStmt:
+		return true;
+	case CXCursor_CompoundStmt: {
+		CXCursor last = last_kid(stmt);
+
+		return !clang_Cursor_isNull(last) && flow_exits(last);
+	}
+	case CXCursor_IfStmt:
+		kids_of(stmt, &k);
+		return k.n == 3 && flow_exits(k.c[1]) && flow_exits(k.c[2]);
+	default:
+		return false;
+	}
+}

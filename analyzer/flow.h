@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * What a condition says about the code it controls: whether the author
+ * marked it likely() or unlikely(), whether it can only hold with the
+ * guest PMU enabled, and which statements leave the code after them.
+ * libclang 16 has no operator kinds, so "&&", "||" and "!" are read from
+ * the source text where the operator is written.
+ */
+#ifndef HOTPATH_FLOW_H
+#define HOTPATH_FLOW_H
+
+#include <stdbool.h>
+
+#include <clang-c/Index.h>
+
+/* The name a PMU guard tests: kvm->arch.enable_pmu, or the module parameter. */
+#define FLOW_GUARD "enable_pmu"
+
+enum flow_op { OP_OTHER, OP_AND, OP_OR, OP_NOT };
+
+/* "&&", "||" (binary) or "!" (unary), when written outside a macro body. */
+enum flow_op flow_op(CXTranslationUnit tu, CXCursor e);
+/*
+ * __builtin_expect(x, 1) (likely) gives 1, (x, 0) (unlikely) gives 0, else
+ * -1; a statement expression (WARN_ON()) is judged by its value.
+ */
+int flow_expect(CXTranslationUnit tu, CXCursor cond);
+/* The condition holds only when the guard is set: a conjunct tests it. */
+bool flow_needs_guard(CXTranslationUnit tu, CXCursor cond);
+/* The condition holds whenever the guard is clear: "!enable_pmu || ...". */
+bool flow_guard_off(CXTranslationUnit tu, CXCursor cond);
+/* The statement never falls through to the next: return, goto, break... */
+bool flow_exits(CXCursor stmt);
+
+#endif

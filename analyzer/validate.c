@@ -11,15 +11,14 @@
  * Sites are matched on file and line: objdump gives no column.
  */
 #include <ctype.h>
-#include <dirent.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
+#include "objcode.h"
 #include "util.h"
 #include "validate.h"
 
@@ -96,44 +95,6 @@ struct val {
 	size_t *reach, nreach, areach;
 	unsigned int gen;
 };
-
-/* ---- running objdump ---- */
-
-static FILE *spawn(char *const argv[], pid_t *pid)
-{
-	int fd[2];
-
-	if (pipe(fd))
-		die("cannot create a pipe: %s", strerror(errno));
-	*pid = fork();
-	if (*pid < 0)
-		die("cannot fork: %s", strerror(errno));
-	if (!*pid) {
-		dup2(fd[1], STDOUT_FILENO);
-		close(fd[0]);
-		close(fd[1]);
-		execvp(argv[0], argv);
-		fprintf(stderr, "%s: %s not found: apt-get install -y binutils\n",
-			progname, argv[0]);
-		_exit(127);
-	}
-	close(fd[1]);
-	return fdopen(fd[0], "r");
-}
-
-/* 0 when the child exited 0; else one line naming what it ran on. */
-static int reap(FILE *f, pid_t pid, const char *what)
-{
-	int status;
-
-	fclose(f);
-	if (waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) || WEXITSTATUS(status)) {
-		if (!WIFEXITED(status) || WEXITSTATUS(status) != 127)
-			error("objdump failed on %s", what);
-		return -1;
-	}
-	return 0;
-}
 
 /* ---- paths ---- */
 
@@ -431,43 +392,23 @@ static void dis_line(struct val *v, struct dis *d, char *l)
 		dis_location(v, d, l);
 }
 
-/* objdump OPTION BUILD/OBJ, read through a pipe; NULL if OBJ is missing. */
-static FILE *objdump(struct val *v, const char *option, const char *obj, char **path, pid_t *pid)
-{
-	char *argv[] = { "objdump", (char *)option, "--no-show-raw-insn", NULL, NULL };
-
-	*path = xasprintf("%s/%s", v->build, obj);
-	if (access(*path, R_OK)) {
-		error("%s: missing; rebuild with make analyze", *path);
-		free(*path);
-		return NULL;
-	}
-	argv[3] = *path;
-	return spawn(argv, pid);
-}
-
 static int read_object(struct val *v, const char *obj)
 {
 	struct dis d = { .obj = intern(&v->pool, obj), .func = SIZE_MAX };
-	char *l = NULL, *path;
+	struct oc_pipe p;
+	char *l = NULL;
 	size_t n = 0;
-	pid_t pid;
-	FILE *f;
-	int ret;
 
-	f = objdump(v, "-drl", obj, &path, &pid);
-	if (!f)
+	if (oc_objdump(v->build, "-drl", obj, &p))
 		return -1;
-	while (getline(&l, &n, f) > 0)
+	while (getline(&l, &n, p.f) > 0)
 		dis_line(v, &d, l);
 	flush_direct(v, &d);
 	free(l);
 	free(d.names);
 	free(d.index);
-	ret = reap(f, pid, path);
-	free(path);
 	v->nobj++;
-	return ret;
+	return oc_close(&p);
 }
 
 /* objtool's own tables in a linked module: entries = size / entry size. */
@@ -478,17 +419,14 @@ static int read_tables(struct val *v, const char *module)
 		{ ".static_call_sites", 8, V_STATIC },
 		{ ".return_sites", 4, V_RETURN },
 	};
-	char *l = NULL, name[64], *path;
+	char *l = NULL, name[64];
 	unsigned long size;
+	struct oc_pipe p;
 	size_t n = 0, i;
-	pid_t pid;
-	FILE *f;
-	int ret;
 
-	f = objdump(v, "-h", module, &path, &pid);
-	if (!f)
+	if (oc_objdump(v->build, "-h", module, &p))
 		return -1;
-	while (getline(&l, &n, f) > 0) {
+	while (getline(&l, &n, p.f) > 0) {
 		if (sscanf(l, " %*u %63s %lx", name, &size) != 2)
 			continue;
 		for (i = 0; i < sizeof(tab) / sizeof(*tab); i++) {
@@ -497,72 +435,24 @@ static int read_tables(struct val *v, const char *module)
 		}
 	}
 	free(l);
-	ret = reap(f, pid, path);
-	free(path);
-	return ret;
+	return oc_close(&p);
 }
 
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* The objects of every module under arch/x86/kvm, from Kbuild's NAME.mod. */
+/* The objects of every KVM module, then the module's objtool tables. */
 static int read_modules(struct val *v)
 {
-	char *dir = xasprintf("%s/arch/x86/kvm", v->build), **mods = NULL;
-	size_t nmods = 0, amods = 0, i;
-	struct dirent *de;
-	int ret = 0;
-	DIR *dp;
+	struct oc_module *mods;
+	size_t nmods, i, j;
+	int ret;
 
-	dp = opendir(dir);
-	if (!dp) {
-		error("%s: no such folder; give the kernel build folder (make analyze makes it)", dir);
-		free(dir);
-		return -1;
-	}
-	while ((de = readdir(dp))) {
-		size_t len = strlen(de->d_name);
-
-		if (len > 4 && !strcmp(de->d_name + len - 4, ".mod")) {
-			GROW(mods, amods, nmods + 1);
-			mods[nmods++] = xstrdup(de->d_name);
-		}
-	}
-	closedir(dp);
-	if (!nmods) {
-		error("%s: no KVM modules built (no *.mod); run make analyze first", dir);
-		ret = -1;
-	}
-	qsort(mods, nmods, sizeof(*mods), cmp_str);
+	ret = oc_modules(v->build, &mods, &nmods);
 	for (i = 0; i < nmods && !ret; i++) {
-		char *mod = xasprintf("%s/%s", dir, mods[i]), *obj = NULL, *module;
-		size_t n = 0;
-		FILE *f = fopen(mod, "r");
-
-		if (!f) {
-			error("%s: cannot read it", mod);
-			ret = -1;
-		}
-		while (!ret && getline(&obj, &n, f) > 0) {
-			obj[strcspn(obj, "\n")] = '\0';
-			if (obj[0])
-				ret = read_object(v, obj);
-		}
-		free(obj);
-		if (f)
-			fclose(f);
-		module = xasprintf("arch/x86/kvm/%.*s.o", (int)strlen(mods[i]) - 4, mods[i]);
+		for (j = 0; j < mods[i].nobj && !ret; j++)
+			ret = read_object(v, mods[i].obj[j]);
 		if (!ret)
-			ret = read_tables(v, module);
-		free(module);
-		free(mod);
+			ret = read_tables(v, mods[i].module);
 	}
-	for (i = 0; i < nmods; i++)
-		free(mods[i]);
-	free(mods);
-	free(dir);
+	oc_modules_free(mods, nmods);
 	return ret;
 }
 

@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Each function the compiler emitted in the KVM objects, and the length of
+ * its shortest path from entry to return: the instructions it runs at the
+ * least, each call counted as one (the cost model charges calls itself).
+ */
+#ifndef HOTPATH_OBJPATH_H
+#define HOTPATH_OBJPATH_H
+
+#include <stddef.h>
+
+#include "util.h"
+
+struct op_func {
+	const char *name;	/* the symbol; .cold and .part pieces are not entries */
+	const char *obj;
+	unsigned int own;	/* on its shortest entry-to-return path; 0: none found */
+	const char *tail;	/* that path ends in a tail call to this function */
+	unsigned int insns;	/* own, plus the tail-called function's */
+};
+
+struct objpaths {
+	struct strpool pool;
+	struct op_func *func;	/* sorted by name */
+	size_t nfunc, afunc;
+	size_t nobj;
+};
+
+/* Reads every object of the KVM modules in BUILD; -1 after one error line. */
+int op_read(const char *build, struct objpaths *op);
+const struct op_func *op_find(const struct objpaths *op, const char *name);
+void op_free(struct objpaths *op);
+
+#endif

@@ -14,6 +14,8 @@ KCONFIG		?=
 NAME		?=
 ROOTS		?=
 FUNCTIONS	?=
+CPU		?= zen2
+EXITS		?=
 REPORTS		?= reports
 V		?= 0
 
@@ -39,13 +41,14 @@ endif
 
 export CACHE
 
-.PHONY: help deps analyzer analyze validate coccicheck check bench clean
+.PHONY: help deps analyzer analyze validate audit coccicheck check bench clean
 .DEFAULT_GOAL := help
 
 help:
 	@echo 'make coccicheck [KDIR=tree] [MODE=patch|report|context|org] [EXIT_PATHS=file]'
 	@echo 'make analyze    [KDIR=tree] [KCONFIG=.config] [NAME=linux-x.y.z] [ROOTS=file]'
 	@echo 'make validate   [KDIR=tree] [FUNCTIONS="f g"]  analyzer sites against the built objects'
+	@echo 'make audit      [KDIR=tree] [CPU=zen2|zen2,icelake-sp|all|FILE.profile] [EXITS=perf-kvm-stat.txt]'
 	@echo 'make check      run the test suite (installs what it needs as root)'
 	@echo 'make bench      coccicheck and analyzer times against their floors'
 	@echo 'make deps       install the Debian packages the jobs need'
@@ -110,6 +113,15 @@ validate: analyze
 	  if [ -f $(KDIR)/.config ]; then build=$(KDIR); else build=$(CACHE)/build-$$name; fi && \
 	  analyzer/hotpath validate --build "$$build" $(addprefix --function ,$(FUNCTIONS)) \
 	    $(REPORTS)/$$name/callgraph.json
+
+# The exit-path sites priced per CPU profile: $(REPORTS)/<tree>/audit.*.
+audit: analyze
+	$(Q)name=$$(NAME=$(NAME) analyzer/kprep.sh --name $(KDIR)) && \
+	  if [ -f $(KDIR)/.config ]; then build=$(KDIR); else build=$(CACHE)/build-$$name; fi && \
+	  profiles=$$(analyzer/profiles/select '$(CPU)') && \
+	  analyzer/hotpath audit --build "$$build" $$profiles $(if $(EXITS),--exits '$(EXITS)') \
+	    --output-dir $(REPORTS)/$$name $(REPORTS)/$$name/callgraph.json && \
+	  echo "  AUDIT   $(REPORTS)/$$name/audit.md audit.json exit-paths.folded" >&2
 
 check: $(addprefix $(CACHE)/linux-source-,$(addsuffix /.extracted,$(TEST_KVERSIONS)))
 	$(call need,$(PKGS_CHECK))

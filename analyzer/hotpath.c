@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "audit.h"
 #include "cdb.h"
 #include "cg.h"
 #include "jobs.h"
@@ -35,7 +36,8 @@ static void usage(FILE *out)
 		     "       hotpath commands --cdb DIR\n"
 		     "       hotpath paths --to FUNCTION CALLGRAPH.json\n"
 		     "       hotpath dot --to FUNCTION [--depth N] CALLGRAPH.json\n"
-		     "       hotpath validate --build DIR [--function NAME]... [--misses] CALLGRAPH.json\n");
+		     "       hotpath validate --build DIR [--function NAME]... [--misses] CALLGRAPH.json\n"
+		     "       hotpath audit --build DIR --profile FILE... [--exits FILE] [--output-dir DIR] CALLGRAPH.json\n");
 }
 
 /*
@@ -298,6 +300,50 @@ static int cmd_validate(int argc, char **argv)
 	return ret;
 }
 
+/*
+ * hotpath audit --build DIR --profile FILE... CALLGRAPH.json: every exit-path
+ * call site priced on each CPU profile, written as the audit files.
+ */
+static int cmd_audit(int argc, char **argv)
+{
+	struct opt_list prof = { 0 };
+	struct audit_opts ao = { .outdir = ".", .top = 20 };
+	int help = 0, first, ret;
+	const struct option opts[] = {
+		{ "build", OPT_STRING, &ao.build, "DIR", "the kernel build folder holding the KVM objects" },
+		{ "profile", OPT_LIST, &prof, "FILE", "a CPU profile (repeatable; the first ranks the sites)" },
+		{ "exits", OPT_STRING, &ao.exits, "FILE", "weight sites by a perf kvm stat report's exit counts" },
+		{ "output-dir", OPT_STRING, &ao.outdir, "DIR", "where audit.json, audit.md and exit-paths.folded go (default: .)" },
+		{ "top", OPT_UINT, &ao.top, "N", "sites per profile in audit.md (default 20)" },
+		{ "help", OPT_FLAG, &help, NULL, "this text" },
+		{ NULL, 0, NULL, NULL, NULL },
+	};
+	struct jval *cg;
+
+	first = command_options(argc, argv, opts, &help);
+	if (first < 0) {
+		free(prof.item);
+		return first == -1 ? 0 : 2;
+	}
+	if (!ao.build || !prof.n || first != argc - 1) {
+		error("audit needs --build DIR, at least one --profile FILE and one callgraph.json; "
+		      "see hotpath audit --help");
+		free(prof.item);
+		return 2;
+	}
+	cg = jread_file(argv[first]);
+	if (!cg) {
+		free(prof.item);
+		return 1;
+	}
+	ao.profile = prof.item;
+	ao.nprofile = prof.n;
+	ret = audit_run(cg, &ao);
+	jfree(cg);
+	free(prof.item);
+	return ret;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
@@ -314,7 +360,9 @@ int main(int argc, char **argv)
 		return cmd_report(argc - 1, argv + 1, true);
 	if (!strcmp(argv[1], "validate"))
 		return cmd_validate(argc - 1, argv + 1);
-	error("unknown command '%s'; the commands are: callgraph, commands, paths, dot, validate",
+	if (!strcmp(argv[1], "audit"))
+		return cmd_audit(argc - 1, argv + 1);
+	error("unknown command '%s'; the commands are: callgraph, commands, paths, dot, validate, audit",
 	      argv[1]);
 	return 2;
 }

@@ -9,7 +9,7 @@
 
 #include "json.h"
 
-static void str(FILE *out, const char *s)
+void json_str(FILE *out, const char *s)
 {
 	if (!s) {
 		fputs("null", out);
@@ -53,7 +53,7 @@ static void path(const struct cg *cg, const struct reach *r, size_t f, FILE *out
 		up[n++] = f;
 	fputc('[', out);
 	for (i = n - 1; i >= 0; i--) {
-		str(out, cg->func[up[i]].name);
+		json_str(out, cg->func[up[i]].name);
 		if (i)
 			fputs(", ", out);
 	}
@@ -67,18 +67,18 @@ void rep_json_callgraph(const struct cg *cg, const struct reach *r, const char *
 	size_t i, t;
 
 	fputs("{\n\"tree\": ", out);
-	str(out, tree);
+	json_str(out, tree);
 	fputs(",\n\"roots\": [\n", out);
 	for (i = 0; i < r->nroot; i++) {
 		fputs("{\"name\": ", out);
-		str(out, r->root[i].name);
+		json_str(out, r->root[i].name);
 		fputs(", \"why\": ", out);
-		str(out, r->root[i].why);
+		json_str(out, r->root[i].why);
 		fputs(", \"exits\": [", out);
 		for (t = 0; t < r->root[i].nexit; t++) {
 			if (t)
 				fputs(", ", out);
-			str(out, r->root[i].exit[t]);
+			json_str(out, r->root[i].exit[t]);
 		}
 		fputs(i + 1 < r->nroot ? "]},\n" : "]}\n", out);
 	}
@@ -87,12 +87,12 @@ void rep_json_callgraph(const struct cg *cg, const struct reach *r, const char *
 		const struct cg_func *f = &cg->func[i];
 
 		fputs("{\"name\": ", out);
-		str(out, f->name);
+		json_str(out, f->name);
 		fputs(", \"file\": ", out);
-		str(out, f->file);
+		json_str(out, f->file);
 		fprintf(out, ", \"line\": %u, \"inline\": %s, \"static\": %s, \"usr\": ", f->line,
 			f->is_inline ? "true" : "false", f->is_static ? "true" : "false");
-		str(out, f->usr);
+		json_str(out, f->usr);
 		fprintf(out, ", \"on_exit_path\": %s, \"path\": ", r->dist[i] >= 0 ? "true" : "false");
 		if (r->dist[i] >= 0)
 			path(cg, r, i, out);
@@ -107,22 +107,22 @@ void rep_json_callgraph(const struct cg *cg, const struct reach *r, const char *
 		size_t nt;
 
 		fputs("{\"caller\": ", out);
-		str(out, name_of(cg, c->caller));
+		json_str(out, name_of(cg, c->caller));
 		fputs(", \"callee\": ", out);
-		str(out, c->kind == CALL_DIRECT ? c->callee_name : NULL);
+		json_str(out, c->kind == CALL_DIRECT ? c->callee_name : NULL);
 		fprintf(out, ", \"kind\": \"%s\", \"file\": ", cg_kind_name(c->kind));
-		str(out, c->file);
+		json_str(out, c->file);
 		fprintf(out, ", \"line\": %u, \"col\": %u", c->line, c->col);
 		if (c->kind == CALL_DIRECT)
 			fprintf(out, ", \"callee_inline\": %s", c->callee_inline ? "true" : "false");
 		if (c->kind == CALL_STATIC) {
 			fputs(", \"static_call\": ", out);
-			str(out, c->via);
+			json_str(out, c->via);
 		} else if (c->kind != CALL_DIRECT) {
 			fputs(", \"expr\": ", out);
-			str(out, c->via);
+			json_str(out, c->via);
 			fputs(", \"field\": ", out);
-			str(out, c->field);
+			json_str(out, c->field);
 		}
 		if (c->kind != CALL_DIRECT) {
 			nt = cg_targets(cg, c, targets, cg->nstore + 1);
@@ -130,14 +130,14 @@ void rep_json_callgraph(const struct cg *cg, const struct reach *r, const char *
 			for (t = 0; t < nt; t++) {
 				if (t)
 					fputs(", ", out);
-				str(out, targets[t]->name);
+				json_str(out, targets[t]->name);
 			}
 			fputc(']', out);
 		}
 		fputs(", \"macro\": ", out);
-		str(out, c->macro);
+		json_str(out, c->macro);
 		fprintf(out, ", \"when\": \"%s\", \"guard\": ", cg_when_name(c->when));
-		str(out, c->guard);
+		json_str(out, c->guard);
 		fputs(i + 1 < cg->ncall ? "},\n" : "}\n", out);
 	}
 	fputs("]\n}\n", out);

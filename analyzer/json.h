@@ -10,6 +10,8 @@
 #include "cg.h"
 #include "roots.h"
 
+/* A JSON string, escaped; NULL is null. */
+void json_str(FILE *out, const char *s);
 void rep_json_callgraph(const struct cg *cg, const struct reach *r, const char *tree, FILE *out);
 
 #endif

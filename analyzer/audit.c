@@ -1,0 +1,505 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Writing the audit.  Sites are ranked by the first profile's cycles per
+ * exit (weighted by the exit counts when given), then by place, so the
+ * same inputs always give the same files.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "audit.h"
+#include "json.h"
+#include "util.h"
+
+static const struct audit *sort_audit;
+
+static int cmp_site(const void *a, const void *b)
+{
+	const struct cm_model *m = sort_audit->m;
+	const struct cm_cost *s = sort_audit->eval[0].site;
+	size_t x = *(const size_t *)a, y = *(const size_t *)b;
+	int r;
+
+	if (s[x].weighted != s[y].weighted)
+		return s[x].weighted > s[y].weighted ? -1 : 1;
+	if (s[x].total != s[y].total)
+		return s[x].total > s[y].total ? -1 : 1;
+	if ((r = strcmp(m->call[x].file, m->call[y].file)))
+		return r;
+	if (m->call[x].line != m->call[y].line)
+		return m->call[x].line < m->call[y].line ? -1 : 1;
+	if (m->call[x].col != m->call[y].col)
+		return m->call[x].col < m->call[y].col ? -1 : 1;
+	return x < y ? -1 : x > y;
+}
+
+/* Every site on an exit path that costs something on some profile. */
+void audit_rank(struct audit *a)
+{
+	const struct cm_model *m = a->m;
+	size_t i, p;
+
+	a->order = xcalloc(m->ncall + 1, sizeof(*a->order));
+	a->nsite = 0;
+	for (i = 0; i < m->ncall; i++) {
+		bool costs = false;
+
+		if (!m->func[m->call[i].caller].on_path)
+			continue;
+		for (p = 0; p < a->nprof; p++)
+			costs |= a->eval[p].site[i].total > 0 && !a->eval[p].site[i].foreign;
+		if (costs)
+			a->order[a->nsite++] = i;
+	}
+	sort_audit = a;
+	qsort(a->order, a->nsite, sizeof(*a->order), cmp_site);
+	sort_audit = NULL;
+}
+
+void audit_free(struct audit *a)
+{
+	free(a->order);
+	a->order = NULL;
+}
+
+static const char *pmu_status(const struct cm_model *m, const struct cm_call *c)
+{
+	if (!cm_is_pmu_trigger(c->callee_name))
+		return NULL;
+	if (!m->func[c->caller].on_path)
+		return "off-path";
+	return c->guarded ? "guarded" : "unguarded";
+}
+
+static const char *what(const struct cm_call *c)
+{
+	return c->what ? c->what : "?";
+}
+
+/* ---- audit.json ---- */
+
+static void json_cost(const struct audit *a, size_t p, size_t i, FILE *out)
+{
+	const struct cm_eval *e = &a->eval[p];
+	const struct cm_cost *k = &e->site[i];
+
+	fputs("{\"profile\": ", out);
+	json_str(out, e->prof->name);
+	fputs(", \"sequence\": ", out);
+	json_str(out, cm_sequence(e, a->m->call[i].kind));
+	fprintf(out, ", \"call\": %.1f, \"ret\": %.1f, \"body\": %.1f, \"inner\": %.1f, "
+		     "\"total\": %.1f, \"per_exit\": %.1f, \"weighted\": %.1f, \"priced_target\": ",
+		k->call, k->ret, k->body, k->inner, k->total, k->per_exit, k->weighted);
+	json_str(out, k->via != SIZE_MAX ? a->m->func[k->via].name : NULL);
+	fputc('}', out);
+}
+
+static void json_strings(const struct jval *arr, FILE *out)
+{
+	size_t i;
+
+	fputc('[', out);
+	for (i = 0; arr && i < arr->n; i++) {
+		if (i)
+			fputs(", ", out);
+		json_str(out, arr->item[i].type == J_STR ? arr->item[i].str : NULL);
+	}
+	fputc(']', out);
+}
+
+static void json_reasons(const struct cm_model *m, const struct cm_func *f, FILE *out)
+{
+	size_t r;
+
+	fprintf(out, "\"run_loop\": %s, \"frequency\": %.3f, \"exit_reasons\": [",
+		f->run_loop ? "true" : "false", f->freq);
+	for (r = 0; r < f->nreason; r++) {
+		if (r)
+			fputs(", ", out);
+		json_str(out, m->reason[f->reason[r]].name);
+	}
+	fputc(']', out);
+}
+
+static void json_profiles(const struct audit *a, FILE *out)
+{
+	size_t p, k;
+
+	fputs("\"profiles\": [\n", out);
+	for (p = 0; p < a->nprof; p++) {
+		const struct cm_eval *e = &a->eval[p];
+
+		fputs("{\"name\": ", out);
+		json_str(out, e->prof->name);
+		fputs(", \"cpu\": ", out);
+		json_str(out, e->prof->cpu);
+		fputs(", \"vendor\": ", out);
+		json_str(out, e->prof->vendor);
+		fprintf(out, ", \"defaults\": {\"since\": \"%u.%u\", \"indirect\": \"%s\", "
+			     "\"return\": \"%s\", \"cfi\": \"%s\"}, \"costs\": {",
+			e->def->major, e->def->minor, mit_indirect_name(e->def->indirect),
+			mit_return_name(e->def->ret), mit_cfi_name(e->def->cfi));
+		for (k = 0; k < P_NKEYS; k++)
+			fprintf(out, "%s\"%s\": %g", k ? ", " : "", prof_key_name(k), e->prof->cost[k]);
+		fputs(p + 1 < a->nprof ? "}},\n" : "}}\n", out);
+	}
+	fputs("],\n", out);
+}
+
+static void json_exits(const struct cm_model *m, FILE *out)
+{
+	size_t r;
+
+	if (!m->weighted) {
+		fputs("\"exits\": null,\n", out);
+		return;
+	}
+	fprintf(out, "\"exits\": {\"counted\": %lu, \"unmatched\": %lu, \"reasons\": [",
+		m->exits, m->unmatched);
+	for (r = 0; r < m->nreason; r++) {
+		fputs(r ? ", " : "", out);
+		fputs("{\"name\": ", out);
+		json_str(out, m->reason[r].name);
+		fprintf(out, ", \"count\": %lu, \"share\": %.4f}", m->reason[r].count,
+			m->reason[r].share);
+	}
+	fputs("]},\n", out);
+}
+
+void audit_json(const struct audit *a, FILE *out)
+{
+	const struct cm_model *m = a->m;
+	size_t s, p;
+
+	fputs("{\n\"tree\": ", out);
+	json_str(out, m->tree);
+	fprintf(out, ",\n\"cfi\": %s,\n", m->cfi ? "true" : "false");
+	json_profiles(a, out);
+	json_exits(m, out);
+	fputs("\"sites\": [\n", out);
+	for (s = 0; s < a->nsite; s++) {
+		const struct cm_call *c = &m->call[a->order[s]];
+		const struct cm_func *f = &m->func[c->caller];
+
+		fprintf(out, "{\"rank\": %zu, \"caller\": ", s + 1);
+		json_str(out, f->name);
+		fputs(", \"callee\": ", out);
+		json_str(out, c->kind == CALL_DIRECT ? c->callee_name : NULL);
+		fprintf(out, ", \"kind\": \"%s\", \"what\": ", cg_kind_name(c->kind));
+		json_str(out, what(c));
+		fputs(", \"file\": ", out);
+		json_str(out, c->file);
+		fprintf(out, ", \"line\": %u, \"col\": %u, \"when\": \"%s\", \"guard\": ", c->line,
+			c->col, cg_when_name(c->when));
+		json_str(out, c->guarded ? "enable_pmu" : NULL);
+		fputs(", \"pmu_trigger\": ", out);
+		json_str(out, pmu_status(m, c));
+		fputs(", \"path\": ", out);
+		json_strings(f->path, out);
+		fputs(", ", out);
+		json_reasons(m, f, out);
+		fputs(", \"cost\": [", out);
+		for (p = 0; p < a->nprof; p++) {
+			if (p)
+				fputs(", ", out);
+			json_cost(a, p, a->order[s], out);
+		}
+		fputs(s + 1 < a->nsite ? "]},\n" : "]}\n", out);
+	}
+	fputs("]\n}\n", out);
+}
+
+/* ---- audit.md ---- */
+
+static void md_path(const struct cm_func *f, FILE *out)
+{
+	size_t i;
+
+	for (i = 0; f->path && i < f->path->n; i++)
+		fprintf(out, "%s%s", i ? " → " : "", f->path->item[i].str);
+}
+
+static void md_reasons(const struct cm_model *m, const struct cm_func *f, FILE *out)
+{
+	size_t r;
+
+	if (f->run_loop) {
+		fputs("the run loop (any exit)", out);
+		return;
+	}
+	for (r = 0; r < f->nreason && r < 4; r++)
+		fprintf(out, "%s%s", r ? ", " : "", m->reason[f->reason[r]].name);
+	if (f->nreason > 4)
+		fprintf(out, " and %zu more", f->nreason - 4);
+	if (!f->nreason)
+		fputs("-", out);
+}
+
+static void md_top(const struct audit *a, size_t p, FILE *out)
+{
+	const struct cm_model *m = a->m;
+	const struct cm_eval *e = &a->eval[p];
+	size_t *ord = xcalloc(a->nsite + 1, sizeof(*ord)), i, n = 0;
+
+	for (i = 0; i < a->nsite; i++) {
+		if (!e->site[a->order[i]].foreign && e->site[a->order[i]].per_exit > 0)
+			ord[n++] = a->order[i];
+	}
+	/* Ranked on this profile: a stable insertion sort keeps ties in place. */
+	for (i = 1; i < n; i++) {
+		size_t v = ord[i], j = i;
+
+		while (j > 0 && e->site[ord[j - 1]].weighted < e->site[v].weighted) {
+			ord[j] = ord[j - 1];
+			j--;
+		}
+		ord[j] = v;
+	}
+	fprintf(out, "\n### %s: %s\n\n", e->prof->name, e->prof->cpu ? e->prof->cpu : "");
+	fprintf(out, "Default mitigations on %s (since %u.%u): indirect calls `%s`, returns `%s`%s.\n"
+		     "A CPUID exit round trip: %.0f cycles.\n\n",
+		m->tree, e->def->major, e->def->minor, mit_indirect_name(e->def->indirect),
+		mit_return_name(e->def->ret), m->cfi ? ", CFI on" : "",
+		e->prof->cost[P_CPUID_EXIT]);
+	fprintf(out, "| # | cycles/exit | cost | site | function | kind | when | call+ret+body+inner | exit reasons | exit path |\n"
+		     "|---|---|---|---|---|---|---|---|---|---|\n");
+	for (i = 0; i < n && i < a->top; i++) {
+		const struct cm_call *c = &m->call[ord[i]];
+		const struct cm_cost *k = &e->site[ord[i]];
+		const struct cm_func *f = &m->func[c->caller];
+
+		fprintf(out, "| %zu | %.1f | %.1f | `%s:%u` | `%s` | %s `%s` | %s%s | %.1f+%.1f+%.1f+%.1f | ",
+			i + 1, k->weighted, k->total, c->file, c->line, f->name,
+			c->kind == CALL_DIRECT ? "call" : cm_sequence(e, c->kind), what(c),
+			cg_when_name(c->when), c->guarded ? ", guarded" : "", k->call, k->ret,
+			k->body, k->inner);
+		md_reasons(m, f, out);
+		fputs(" | ", out);
+		md_path(f, out);
+		fputs(" |\n", out);
+	}
+	free(ord);
+}
+
+static void md_pmu(const struct audit *a, FILE *out)
+{
+	const struct cm_model *m = a->m;
+	size_t i, p;
+
+	fputs("\n## PMU triggers\n\n"
+	      "Each call of a PMU-trigger function, and what guarding it with "
+	      "`if (unlikely(vcpu->kvm->arch.enable_pmu))` saves each time it runs "
+	      "with the guest PMU off: its cost less the guard's own.\n\n"
+	      "| site | function | callee | status | when |", out);
+	for (p = 0; p < a->nprof; p++)
+		fprintf(out, " %s saving |", a->eval[p].prof->name);
+	fputs("\n|---|---|---|---|---|", out);
+	for (p = 0; p < a->nprof; p++)
+		fputs("---|", out);
+	fputc('\n', out);
+	for (i = 0; i < m->ncall; i++) {
+		const struct cm_call *c = &m->call[i];
+		const char *st = pmu_status(m, c);
+
+		if (!st)
+			continue;
+		fprintf(out, "| `%s:%u` | `%s` | `%s` | %s | %s |", c->file, c->line,
+			m->func[c->caller].name, c->callee_name, st, cg_when_name(c->when));
+		for (p = 0; p < a->nprof; p++) {
+			const struct cm_eval *e = &a->eval[p];
+			double save = e->site[i].total - e->prof->cost[P_GUARD];
+
+			if (e->site[i].foreign || c->guarded)
+				fputs(" - |", out);
+			else
+				fprintf(out, " %.1f (%.1f%% of a CPUID exit) |", save,
+					100 * save / e->prof->cost[P_CPUID_EXIT]);
+		}
+		fputc('\n', out);
+	}
+}
+
+static void md_retpolines(const struct audit *a, FILE *out)
+{
+	const struct cm_model *m = a->m;
+	size_t s;
+
+	fputs("\n## Indirect calls on exit paths\n\n"
+	      "Retpolined (or thunked) wherever the profile's default makes indirect calls "
+	      "so; the exit reasons that reach each.\n\n"
+	      "| site | function | callee expression | may-targets | exit reasons |\n"
+	      "|---|---|---|---|---|\n", out);
+	for (s = 0; s < a->nsite; s++) {
+		const struct cm_call *c = &m->call[a->order[s]];
+
+		if (c->kind != CALL_INDIRECT && c->kind != CALL_WRAPPER)
+			continue;
+		fprintf(out, "| `%s:%u` | `%s` | `%s` | %zu | ", c->file, c->line,
+			m->func[c->caller].name, what(c), c->ntarget);
+		md_reasons(m, &m->func[c->caller], out);
+		fputs(" |\n", out);
+	}
+}
+
+void audit_md(const struct audit *a, FILE *out)
+{
+	const struct cm_model *m = a->m;
+	size_t p;
+
+	fprintf(out, "# Hot-path audit: %s\n\n", m->tree);
+	fprintf(out, "%zu call sites on the VM-exit paths cost cycles on at least one profile. "
+		     "Cycles per exit are what a site costs each time it is called, times how often "
+		     "the cheapest path from an exit root calls it: each call on the way counts "
+		     "always 1, likely 0.9, unlikely 0.1, and under a plain condition or an "
+		     "enable_pmu guard 0; the best such path is taken", a->nsite);
+	if (m->weighted)
+		fprintf(out, ", times the share of the %lu exits counted that reach it "
+			     "(%lu of no reason found in the code)", m->exits, m->unmatched);
+	fputs(". How each part is derived: see *How the estimate is made* at the end.\n", out);
+	fputs("\n## Top sites per profile\n", out);
+	for (p = 0; p < a->nprof; p++)
+		md_top(a, p, out);
+	md_pmu(a, out);
+	md_retpolines(a, out);
+	fputs("\n## How the estimate is made\n\n"
+	      "- **call**: the call sequence. A direct or static call is a plain call (`call` "
+	      "in the profile); an indirect call is what the profile's default mitigation makes "
+	      "of it: plain (`indirect`), the generic retpoline (`retpoline`), AMD's lfence "
+	      "retpoline (`retpoline_lfence`) or an ITS thunk (`its`), plus the kCFI or FineIBT "
+	      "check when the build has CONFIG_CFI_CLANG. `INDIRECT_CALL_n()` is a compare and "
+	      "a direct call (`call` + `guard`).\n"
+	      "- **ret**: what the callee's return costs above a plain `ret`: `return_thunk`, "
+	      "`srso_safe_ret`, `srso_alias` or `call_depth`, by the profile's default.\n"
+	      "- **body**: the callee's instructions on its shortest entry-to-return path in the "
+	      "built object (objdump -dr, tail calls followed), at `ipc` instructions a cycle.\n"
+	      "- **inner**: what the callee calls on its cheapest path, priced the same way, "
+	      "6 calls deep: an unconditional call counts fully, a likely() one 0.9, an "
+	      "unlikely() one 0.1, a call under a plain condition or an enable_pmu guard 0. A "
+	      "call the compiler inlined adds only its callee's inner calls. Of a static or "
+	      "indirect call's may-targets, the cheapest in the profile's vendor code is priced.\n"
+	      "- The numbers come from the profiles, each with its source; a site in vmx/ code "
+	      "is not priced on AMD profiles, nor svm/ code on Intel ones.\n\n"
+	      "| profile | source of its numbers |\n|---|---|\n", out);
+	for (p = 0; p < a->nprof; p++)
+		fprintf(out, "| %s | `%s` |\n", a->eval[p].prof->name, a->eval[p].prof->path);
+}
+
+/* ---- exit-paths.folded ---- */
+
+void audit_folded(const struct audit *a, FILE *out)
+{
+	const struct cm_model *m = a->m;
+	const struct cm_eval *e = &a->eval[0];
+	size_t s, i;
+
+	for (s = 0; s < a->nsite; s++) {
+		const struct cm_call *c = &m->call[a->order[s]];
+		const struct cm_cost *k = &e->site[a->order[s]];
+		const struct cm_func *f = &m->func[c->caller];
+
+		if (k->foreign || k->weighted <= 0)
+			continue;
+		for (i = 0; f->path && i < f->path->n; i++)
+			fprintf(out, "%s;", f->path->item[i].str);
+		fprintf(out, "%s %.1f\n", what(c), k->weighted);
+	}
+}
+
+/* ---- the run ---- */
+
+/* CONFIG_CFI_CLANG=y in the build's .config. */
+static bool build_has_cfi(const char *build)
+{
+	char *path = xasprintf("%s/.config", build), *l = NULL;
+	size_t n = 0;
+	bool cfi = false;
+	FILE *f = fopen(path, "r");
+
+	while (f && getline(&l, &n, f) > 0)
+		cfi |= !strcmp(l, "CONFIG_CFI_CLANG=y\n");
+	if (f)
+		fclose(f);
+	free(l);
+	free(path);
+	return cfi;
+}
+
+typedef void (*writer)(const struct audit *a, FILE *out);
+
+/* DIR/NAME through a temporary file, so no half-written report is left. */
+static int write_file(const struct audit *a, const char *dir, const char *name, writer w)
+{
+	char *path = xasprintf("%s/%s", dir, name);
+	char *tmp = xasprintf("%s.tmp.%ld", path, (long)getpid());
+	FILE *out = fopen(tmp, "w");
+	int ok;
+
+	if (!out) {
+		error("%s: cannot write it; check the folder exists and is writable", path);
+		free(tmp);
+		free(path);
+		return -1;
+	}
+	w(a, out);
+	ok = !ferror(out);
+	ok &= !fclose(out);
+	if (!ok || rename(tmp, path)) {
+		error("%s: writing it failed", path);
+		unlink(tmp);
+	}
+	free(tmp);
+	free(path);
+	return ok ? 0 : -1;
+}
+
+int audit_run(const struct jval *cg, const struct audit_opts *o)
+{
+	struct profile *prof = xcalloc(o->nprofile + 1, sizeof(*prof));
+	struct cm_eval *eval = xcalloc(o->nprofile + 1, sizeof(*eval));
+	struct audit a = { .nprof = o->nprofile, .top = o->top };
+	struct objpaths op;
+	struct cm_model m;
+	size_t p, nread = 0, neval = 0;
+	int ret = 1;
+
+	for (; nread < o->nprofile; nread++) {
+		if (prof_read(o->profile[nread], &prof[nread]))
+			goto out;
+	}
+	if (op_read(o->build, &op))
+		goto out;
+	if (cm_load(&m, cg, &op, build_has_cfi(o->build)))
+		goto out_op;
+	if (o->exits && cm_exits(&m, o->exits))
+		goto out_model;
+	for (; neval < o->nprofile; neval++)
+		cm_eval(&m, &prof[neval], &eval[neval]);
+	a.m = &m;
+	a.eval = eval;
+	audit_rank(&a);
+	if (!write_file(&a, o->outdir, "audit.json", audit_json) &&
+	    !write_file(&a, o->outdir, "audit.md", audit_md) &&
+	    !write_file(&a, o->outdir, "exit-paths.folded", audit_folded))
+		ret = 0;
+	if (!ret)
+		fprintf(stderr, "%s: %s: %zu sites on exit paths priced on %zu profiles, "
+				"%zu emitted functions read from %zu objects\n",
+			progname, m.tree, a.nsite, a.nprof, op.nfunc, op.nobj);
+	audit_free(&a);
+out_model:
+	for (p = 0; p < neval; p++)
+		cm_eval_free(&eval[p]);
+	cm_free(&m);
+out_op:
+	op_free(&op);
+out:
+	for (p = 0; p < nread; p++)
+		prof_free(&prof[p]);
+	if (nread < o->nprofile)
+		prof_free(&prof[nread]);
+	free(prof);
+	free(eval);
+	return ret;
+}

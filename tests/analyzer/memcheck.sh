@@ -46,7 +46,7 @@ cg()
 ktap_print_header
 ktap_set_plan $((2 * ${#fixtures[@]} + 5))
 
-mkdir "$SCRATCH/asan" && cp "$TOP"/analyzer/*.[ch] "$TOP/analyzer/Makefile" "$SCRATCH/asan/"
+mkdir "$SCRATCH/asan" && cp "$TOP"/analyzer/*.[chS] "$TOP/analyzer/Makefile" "$SCRATCH/asan/"
 ktap_check "ASan/UBSan build with -Wall -Wextra -Werror" make -s -C "$SCRATCH/asan" SANITIZE=1
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 vg=(valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "calibrate.h"
 #include "cdb.h"
 #include "cg.h"
 #include "jobs.h"
@@ -35,7 +36,8 @@ static void usage(FILE *out)
 		     "       hotpath commands --cdb DIR\n"
 		     "       hotpath paths --to FUNCTION CALLGRAPH.json\n"
 		     "       hotpath dot --to FUNCTION [--depth N] CALLGRAPH.json\n"
-		     "       hotpath validate --build DIR [--function NAME]... [--misses] CALLGRAPH.json\n");
+		     "       hotpath validate --build DIR [--function NAME]... [--misses] CALLGRAPH.json\n"
+		     "       hotpath calibrate [--runs N] > CPU.profile\n");
 }
 
 /*
@@ -314,7 +316,9 @@ int main(int argc, char **argv)
 		return cmd_report(argc - 1, argv + 1, true);
 	if (!strcmp(argv[1], "validate"))
 		return cmd_validate(argc - 1, argv + 1);
-	error("unknown command '%s'; the commands are: callgraph, commands, paths, dot, validate",
+	if (!strcmp(argv[1], "calibrate"))
+		return cal_main(argc - 1, argv + 1);
+	error("unknown command '%s'; the commands are: callgraph, commands, paths, dot, validate, calibrate",
 	      argv[1]);
 	return 2;
 }

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "audit.h"
+#include "calibrate.h"
 #include "cdb.h"
 #include "cg.h"
 #include "jobs.h"
@@ -37,7 +38,8 @@ static void usage(FILE *out)
 		     "       hotpath paths --to FUNCTION CALLGRAPH.json\n"
 		     "       hotpath dot --to FUNCTION [--depth N] CALLGRAPH.json\n"
 		     "       hotpath validate --build DIR [--function NAME]... [--misses] CALLGRAPH.json\n"
-		     "       hotpath audit --build DIR --profile FILE... [--exits FILE] [--output-dir DIR] CALLGRAPH.json\n");
+		     "       hotpath audit --build DIR --profile FILE... [--exits FILE] [--output-dir DIR] CALLGRAPH.json\n"
+		     "       hotpath calibrate [--runs N] > CPU.profile\n");
 }
 
 /*
@@ -362,7 +364,9 @@ int main(int argc, char **argv)
 		return cmd_validate(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "audit"))
 		return cmd_audit(argc - 1, argv + 1);
-	error("unknown command '%s'; the commands are: callgraph, commands, paths, dot, validate, audit",
+	if (!strcmp(argv[1], "calibrate"))
+		return cal_main(argc - 1, argv + 1);
+	error("unknown command '%s'; the commands are: callgraph, commands, paths, dot, validate, audit, calibrate",
 	      argv[1]);
 	return 2;
 }

@@ -4,7 +4,7 @@
 # The analyzer stays clean under ASan/UBSan and valgrind: a sanitized build
 # (from a scratch copy of analyzer/, so the normal build is left alone) and
 # valgrind both run the fixtures and a multi-TU callgraph, with the same
-# output as the normal build.
+# output as the normal build; calibrate runs under the sanitizers only.
 
 . "$(dirname "$0")/../lib.sh"
 
@@ -44,9 +44,9 @@ cg()
 }
 
 ktap_print_header
-ktap_set_plan $((2 * ${#fixtures[@]} + 5))
+ktap_set_plan $((2 * ${#fixtures[@]} + 6))
 
-mkdir "$SCRATCH/asan" && cp "$TOP"/analyzer/*.[ch] "$TOP/analyzer/Makefile" "$SCRATCH/asan/"
+mkdir "$SCRATCH/asan" && cp "$TOP"/analyzer/*.[chS] "$TOP/analyzer/Makefile" "$SCRATCH/asan/"
 ktap_check "ASan/UBSan build with -Wall -Wextra -Werror" make -s -C "$SCRATCH/asan" SANITIZE=1
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 vg=(valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite
@@ -76,4 +76,13 @@ ktap_check "hotpath paths and dot: clean under valgrind, same output" eval \
 ktap_check "hotpath callgraph: no memory errors under valgrind (2 jobs, forked)" eval \
 	'cg --jobs 2 -- valgrind -q --error-exitcode=99 --leak-check=no "$hp" 2>&1 |
 	 diff "$SCRATCH/cg.want" -'
+# Its times differ from run to run, and valgrind cannot time anything.
+if [ "$(uname -m)" = x86_64 ]; then
+	ktap_check "hotpath calibrate: clean under ASan/UBSan, the same keys" eval \
+		'"$SCRATCH/asan/hotpath" calibrate --runs 3 2>&1 | grep -v "^#" | cut -f1 |
+		 diff <("$hp" calibrate --runs 3 | grep -v "^#" | cut -f1) -'
+else
+	ktap_check "hotpath calibrate: clean under ASan/UBSan, says it is x86-64 only" \
+		ktap_fails_with "calibrate: x86-64 only" "$SCRATCH/asan/hotpath" calibrate
+fi
 ktap_finished

@@ -78,7 +78,10 @@ struct reader {
 
 static int bad(struct reader *r, const char *what)
 {
-	error("%s:%u: %s", r->path, r->line, what);
+	if (r->line)
+		error("%s:%u: %s", r->path, r->line, what);
+	else
+		error("%s: %s", r->path, what);
 	return -1;
 }
 

@@ -7,7 +7,6 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "audit.h"
 #include "json.h"
@@ -426,32 +425,44 @@ static bool build_has_cfi(const char *build)
 	return cfi;
 }
 
-typedef void (*writer)(const struct audit *a, FILE *out);
-
-/* DIR/NAME through a temporary file, so no half-written report is left. */
-static int write_file(const struct audit *a, const char *dir, const char *name, writer w)
+static void fill_json(const void *a, FILE *out)
 {
-	char *path = xasprintf("%s/%s", dir, name);
-	char *tmp = xasprintf("%s.tmp.%ld", path, (long)getpid());
-	FILE *out = fopen(tmp, "w");
-	int ok;
+	audit_json(a, out);
+}
 
-	if (!out) {
-		error("%s: cannot write it; check the folder exists and is writable", path);
-		free(tmp);
+static void fill_md(const void *a, FILE *out)
+{
+	audit_md(a, out);
+}
+
+static void fill_folded(const void *a, FILE *out)
+{
+	audit_folded(a, out);
+}
+
+static const struct {
+	const char *name;
+	void (*fill)(const void *a, FILE *out);
+} report[] = {
+	{ "audit.json", fill_json },
+	{ "audit.md", fill_md },
+	{ "exit-paths.folded", fill_folded },
+};
+
+/* Each report through a temporary file, so no half-written one is left. */
+static int write_reports(const struct audit *a, const char *dir)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(report) / sizeof(*report); i++) {
+		char *path = xasprintf("%s/%s", dir, report[i].name);
+		int r = write_atomic(path, report[i].fill, a);
+
 		free(path);
-		return -1;
+		if (r)
+			return -1;
 	}
-	w(a, out);
-	ok = !ferror(out);
-	ok &= !fclose(out);
-	if (!ok || rename(tmp, path)) {
-		error("%s: writing it failed", path);
-		unlink(tmp);
-	}
-	free(tmp);
-	free(path);
-	return ok ? 0 : -1;
+	return 0;
 }
 
 int audit_run(const struct jval *cg, const struct audit_opts *o)
@@ -479,9 +490,7 @@ int audit_run(const struct jval *cg, const struct audit_opts *o)
 	a.m = &m;
 	a.eval = eval;
 	audit_rank(&a);
-	if (!write_file(&a, o->outdir, "audit.json", audit_json) &&
-	    !write_file(&a, o->outdir, "audit.md", audit_md) &&
-	    !write_file(&a, o->outdir, "exit-paths.folded", audit_folded))
+	if (!write_reports(&a, o->outdir))
 		ret = 0;
 	if (!ret)
 		fprintf(stderr, "%s: %s: %zu sites on exit paths priced on %zu profiles, "

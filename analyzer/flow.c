@@ -15,13 +15,6 @@
 
 #include "flow.h"
 
-#define MAX_KIDS 4
-
-struct kids {
-	CXCursor c[MAX_KIDS];
-	unsigned int n;
-};
-
 static enum CXChildVisitResult collect(CXCursor c, CXCursor parent, CXClientData data)
 {
 	struct kids *k = data;
@@ -33,8 +26,7 @@ static enum CXChildVisitResult collect(CXCursor c, CXCursor parent, CXClientData
 	return CXChildVisit_Continue;
 }
 
-/* At most MAX_KIDS children; n counts them all. */
-static void kids_of(CXCursor c, struct kids *k)
+void kids_of(CXCursor c, struct kids *k)
 {
 	k->n = 0;
 	clang_visitChildren(c, collect, k);

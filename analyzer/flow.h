@@ -16,6 +16,16 @@
 /* The name a PMU guard tests: kvm->arch.enable_pmu, or the module parameter. */
 #define FLOW_GUARD "enable_pmu"
 
+/* A cursor's children: the first MAX_KIDS of them, and how many in all. */
+#define MAX_KIDS 8
+
+struct kids {
+	CXCursor c[MAX_KIDS];
+	unsigned int n;
+};
+
+void kids_of(CXCursor c, struct kids *k);
+
 enum flow_op { OP_OTHER, OP_AND, OP_OR, OP_NOT };
 
 /* "&&", "||" (binary) or "!" (unary), when written outside a macro body. */

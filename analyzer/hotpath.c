@@ -60,36 +60,17 @@ static int command_options(int argc, char **argv, const struct option *opts, con
 	return first;
 }
 
-/* Write to a temporary file beside the target and rename it into place. */
-static int write_json(const struct cg *cg, const struct reach *r, const char *tree,
-		      const char *path)
-{
-	char *tmp;
-	FILE *out;
-	int ok;
+struct graph_out {
+	const struct cg *cg;
+	const struct reach *reach;
+	const char *tree;
+};
 
-	if (!strcmp(path, "-")) {
-		rep_json_callgraph(cg, r, tree, stdout);
-		return fflush(stdout) ? -1 : 0;
-	}
-	tmp = xasprintf("%s.tmp.%ld", path, (long)getpid());
-	out = fopen(tmp, "w");
-	if (!out) {
-		error("%s: cannot write it; check the folder exists and is writable", path);
-		free(tmp);
-		return -1;
-	}
-	rep_json_callgraph(cg, r, tree, out);
-	ok = !ferror(out);
-	ok &= !fclose(out);
-	if (!ok || rename(tmp, path)) {
-		error("%s: writing it failed", path);
-		unlink(tmp);
-		free(tmp);
-		return -1;
-	}
-	free(tmp);
-	return 0;
+static void fill_callgraph(const void *arg, FILE *out)
+{
+	const struct graph_out *g = arg;
+
+	rep_json_callgraph(g->cg, g->reach, g->tree, out);
 }
 
 static int cmd_callgraph(int argc, char **argv)
@@ -180,7 +161,8 @@ static int cmd_callgraph(int argc, char **argv)
 		fprintf(stderr, "%s: %zu exit-path roots, %zu functions on exit paths\n",
 			progname, reach.nroot, reached);
 	}
-	if (write_json(&cg, &reach, tree, output) == 0 && st.failed < db.ncmd)
+	if (write_atomic(output, fill_callgraph, &(struct graph_out){ &cg, &reach, tree }) == 0 &&
+	    st.failed < db.ncmd)
 		ret = 0;
 	roots_free(&reach);
 	cg_free(&cg);

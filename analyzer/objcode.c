@@ -154,3 +154,23 @@ void oc_modules_free(struct oc_module *mods, size_t nmods)
 	}
 	free(mods);
 }
+
+size_t oc_prefix_len(const char *insn)
+{
+	static const char *const prefix[] = { "cs", "ds", "lock", "rep", "repz", "repnz",
+					      "notrack", "bnd", "data16" };
+	const char *p = insn;
+	size_t i, len;
+
+	for (;;) {
+		len = strcspn(p, " \t\n");
+		for (i = 0; i < sizeof(prefix) / sizeof(*prefix); i++) {
+			if (len == strlen(prefix[i]) && !strncmp(p, prefix[i], len))
+				break;
+		}
+		if (i == sizeof(prefix) / sizeof(*prefix) || (p[len] != ' ' && p[len] != '\t'))
+			return p - insn;
+		p += len;
+		p += strspn(p, " \t");
+	}
+}

@@ -31,4 +31,11 @@ int oc_objdump(const char *build, const char *option, const char *obj, struct oc
 /* 0 when objdump exited 0; else one line naming the object. */
 int oc_close(struct oc_pipe *p);
 
+/*
+ * The length of the prefixes objdump prints before a mnemonic, with their
+ * blanks: "cs call __x86_indirect_thunk_r11" (the thunk call's padding),
+ * "lock", "rep"...
+ */
+size_t oc_prefix_len(const char *insn);
+
 #endif

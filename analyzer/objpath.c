@@ -42,19 +42,6 @@ struct fn {
 	size_t n, alloc;
 };
 
-static bool is_prefix(const char *p)
-{
-	static const char *const prefix[] = { "cs ", "ds ", "lock ", "rep ", "repz ", "repnz ",
-					      "notrack ", "bnd ", "data16 " };
-	size_t i;
-
-	for (i = 0; i < sizeof(prefix) / sizeof(*prefix); i++) {
-		if (!strncmp(p, prefix[i], strlen(prefix[i])))
-			return true;
-	}
-	return false;
-}
-
 /* The symbol in "<name>" or "<name+0x10>", or a reloc's "name-0x4". */
 static char *symbol(const char *s, const char *stop)
 {
@@ -84,8 +71,7 @@ static void add_insn(struct fn *f, uint64_t off, const char *text)
 	struct insn in = { .off = off, .flow = F_NEXT };
 	size_t len;
 
-	while (is_prefix(p))
-		p += strcspn(p, " \t"), p += strspn(p, " \t");
+	p += oc_prefix_len(p);
 	len = strcspn(p, " \t\n");
 	ops = p + len + strspn(p + len, " \t");
 	if ((len == 3 && !strncmp(p, "ret", 3)) || (len == 4 && !strncmp(p, "retq", 4))) {

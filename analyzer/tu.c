@@ -380,30 +380,6 @@ static const char *callee_text(struct walk *w, CXCursor callee)
 	return r;
 }
 
-#define MAX_KIDS 8
-
-struct kids {
-	CXCursor c[MAX_KIDS];
-	unsigned int n;
-};
-
-static enum CXChildVisitResult collect(CXCursor c, CXCursor parent, CXClientData data)
-{
-	struct kids *k = data;
-
-	(void)parent;
-	if (k->n < MAX_KIDS)
-		k->c[k->n] = c;
-	k->n++;
-	return CXChildVisit_Continue;
-}
-
-static void kids_of(CXCursor c, struct kids *k)
-{
-	k->n = 0;
-	clang_visitChildren(c, collect, k);
-}
-
 /* Through implicit casts, parentheses, explicit casts and '&'. */
 static CXCursor strip(CXCursor c)
 {

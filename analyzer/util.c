@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "util.h"
 
@@ -170,4 +171,33 @@ void strpool_free(struct strpool *pool)
 	free(pool->slot);
 	pool->slot = NULL;
 	pool->nslots = pool->used = 0;
+}
+
+int write_atomic(const char *path, void (*fill)(const void *arg, FILE *out), const void *arg)
+{
+	char *tmp;
+	FILE *out;
+	int ok;
+
+	if (!strcmp(path, "-")) {
+		fill(arg, stdout);
+		return fflush(stdout) ? -1 : 0;
+	}
+	tmp = xasprintf("%s.tmp.%ld", path, (long)getpid());
+	out = fopen(tmp, "w");
+	if (!out) {
+		error("%s: cannot write it; check the folder exists and is writable", path);
+		free(tmp);
+		return -1;
+	}
+	fill(arg, out);
+	ok = !ferror(out);
+	ok &= !fclose(out);
+	if (!ok || rename(tmp, path)) {
+		error("%s: writing it failed", path);
+		unlink(tmp);
+		ok = 0;
+	}
+	free(tmp);
+	return ok ? 0 : -1;
 }

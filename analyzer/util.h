@@ -7,6 +7,7 @@
 #define HOTPATH_UTIL_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 #define __printf(a, b)	__attribute__((format(printf, a, b)))
 
@@ -27,6 +28,13 @@ char *xasprintf(const char *fmt, ...) __printf(1, 2);
 void grow(void **array, size_t *alloc, size_t n, size_t elem);
 #define GROW(array, alloc, n) \
 	grow((void **)&(array), &(alloc), (n), sizeof(*(array)))
+
+/*
+ * PATH written by fill(arg, out) into a temporary file beside it and renamed
+ * into place, so no half-written PATH is ever left; "-" writes to stdout.
+ * 0, or -1 after one line naming PATH.
+ */
+int write_atomic(const char *path, void (*fill)(const void *arg, FILE *out), const void *arg);
 
 /* Interned strings: equal strings share one pointer, owned by the pool. */
 struct strpool {

@@ -233,18 +233,6 @@ static bool is_branch(const char *insn)
 	return !strncmp(insn, "call", 4) || insn[0] == 'j';
 }
 
-static bool is_prefix(const char *p)
-{
-	static const char *const prefix[] = { "cs", "ds", "notrack", "bnd" };
-	size_t i, len = strcspn(p, " \t\n");
-
-	for (i = 0; i < sizeof(prefix) / sizeof(*prefix); i++) {
-		if (len == strlen(prefix[i]) && !strncmp(p, prefix[i], len))
-			return p[len] == ' ' || p[len] == '\t';
-	}
-	return false;
-}
-
 static void add_osite(struct val *v, struct dis *d, enum vkind kind, const char *target)
 {
 	GROW(v->osite, v->aosite, v->nosite + 1);
@@ -371,8 +359,7 @@ static void dis_line(struct val *v, struct dis *d, char *l)
 		}
 		p += strspn(p, " \t");
 		/* "cs call __x86_indirect_thunk_r11": the thunk's own padding prefix */
-		while (is_prefix(p))
-			p += strcspn(p, " \t"), p += strspn(p, " \t");
+		p += oc_prefix_len(p);
 		len = strcspn(p, " \t\n");
 		if (len >= sizeof(d->insn))
 			len = sizeof(d->insn) - 1;

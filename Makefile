@@ -121,7 +121,7 @@ audit: analyze
 	  profiles=$$(analyzer/profiles/select '$(CPU)') && \
 	  analyzer/hotpath audit --build "$$build" $$profiles $(if $(EXITS),--exits '$(EXITS)') \
 	    --output-dir $(REPORTS)/$$name $(REPORTS)/$$name/callgraph.json && \
-	  echo "  AUDIT   $(REPORTS)/$$name/audit.md audit.json exit-paths.folded" >&2
+	  echo "  AUDIT   $(REPORTS)/$$name/audit.md audit.json audit.sarif exit-paths.folded" >&2
 
 check: $(addprefix $(CACHE)/linux-source-,$(addsuffix /.extracted,$(TEST_KVERSIONS)))
 	$(call need,$(PKGS_CHECK))

@@ -440,12 +440,18 @@ static void fill_folded(const void *a, FILE *out)
 	audit_folded(a, out);
 }
 
+static void fill_sarif(const void *a, FILE *out)
+{
+	audit_sarif(a, out);
+}
+
 static const struct {
 	const char *name;
 	void (*fill)(const void *a, FILE *out);
 } report[] = {
 	{ "audit.json", fill_json },
 	{ "audit.md", fill_md },
+	{ "audit.sarif", fill_sarif },
 	{ "exit-paths.folded", fill_folded },
 };
 

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * The hot-path audit: the cost model's figures for every site on the exit
- * paths, per CPU profile, as audit.json, audit.md and exit-paths.folded.
+ * paths, per CPU profile, as audit.json, audit.md, audit.sarif and
+ * exit-paths.folded.
  */
 #ifndef HOTPATH_AUDIT_H
 #define HOTPATH_AUDIT_H
@@ -36,5 +37,6 @@ void audit_free(struct audit *a);
 void audit_json(const struct audit *a, FILE *out);
 void audit_md(const struct audit *a, FILE *out);
 void audit_folded(const struct audit *a, FILE *out);
+void audit_sarif(const struct audit *a, FILE *out);
 
 #endif

@@ -297,7 +297,7 @@ static int cmd_audit(int argc, char **argv)
 		{ "build", OPT_STRING, &ao.build, "DIR", "the kernel build folder holding the KVM objects" },
 		{ "profile", OPT_LIST, &prof, "FILE", "a CPU profile (repeatable; the first ranks the sites)" },
 		{ "exits", OPT_STRING, &ao.exits, "FILE", "weight sites by a perf kvm stat report's exit counts" },
-		{ "output-dir", OPT_STRING, &ao.outdir, "DIR", "where audit.json, audit.md and exit-paths.folded go (default: .)" },
+		{ "output-dir", OPT_STRING, &ao.outdir, "DIR", "where the audit files go (default: .)" },
 		{ "top", OPT_UINT, &ao.top, "N", "sites per profile in audit.md (default 20)" },
 		{ "help", OPT_FLAG, &help, NULL, "this text" },
 		{ NULL, 0, NULL, NULL, NULL },

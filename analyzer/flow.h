@@ -26,6 +26,13 @@ struct kids {
 
 void kids_of(CXCursor c, struct kids *k);
 
+/*
+ * A file's text in the translation unit, as clang_getFileContents() gives
+ * it, remembered until flow_forget(), which is due before the unit goes.
+ */
+const char *flow_file_text(CXTranslationUnit tu, CXFile file, size_t *size);
+void flow_forget(void);
+
 enum flow_op { OP_OTHER, OP_AND, OP_OR, OP_NOT };
 
 /* "&&", "||" (binary) or "!" (unary), when written outside a macro body. */

@@ -531,7 +531,7 @@ static const char *designator(struct walk *w, CXCursor entry)
 	const char *r;
 
 	clang_getExpansionLocation(at, &file, NULL, NULL, &off);
-	text = file ? clang_getFileContents(w->tu, file, &size) : NULL;
+	text = file ? flow_file_text(w->tu, file, &size) : NULL;
 	if (!text || off >= size || text[off] != '[')
 		return NULL;
 	end = memchr(text + off, ']', size - off);
@@ -1094,6 +1094,7 @@ int tu_parse(CXIndex index, const struct cdb_cmd *cmd, const struct tu_opts *opt
 	clang_visitChildren(clang_getTranslationUnitCursor(w.tu), note_expansion, &w);
 	clang_visitChildren(clang_getTranslationUnitCursor(w.tu), visit_top, &w);
 	files_free(&w.files);
+	flow_forget();
 	clang_disposeTranslationUnit(w.tu);
 	return errors;
 }

@@ -262,8 +262,8 @@ static void md_top(const struct audit *a, size_t p, FILE *out)
 		m->tree, e->def->major, e->def->minor, mit_indirect_name(e->def->indirect),
 		mit_return_name(e->def->ret), m->cfi ? ", CFI on" : "",
 		e->prof->cost[P_CPUID_EXIT]);
-	fprintf(out, "| # | cycles/exit | cost | site | function | kind | when | call+ret+body+inner | exit reasons | exit path |\n"
-		     "|---|---|---|---|---|---|---|---|---|---|\n");
+	fprintf(out, "| # | cycles/exit | cost | site | function | kind | when | call+ret+body+inner | PMU trigger | exit reasons | exit path |\n"
+		     "|---|---|---|---|---|---|---|---|---|---|---|\n");
 	for (i = 0; i < n && i < a->top; i++) {
 		const struct cm_call *c = &m->call[ord[i]];
 		const struct cm_cost *k = &e->site[ord[i]];
@@ -274,6 +274,7 @@ static void md_top(const struct audit *a, size_t p, FILE *out)
 			c->kind == CALL_DIRECT ? "call" : cm_sequence(e, c->kind), what(c),
 			cg_when_name(c->when), c->guarded ? ", guarded" : "", k->call, k->ret,
 			k->body, k->inner);
+		fprintf(out, "%s | ", pmu_status(m, c) ? pmu_status(m, c) : "-");
 		md_reasons(m, f, out);
 		fputs(" | ", out);
 		md_path(f, out);

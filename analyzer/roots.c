@@ -2,7 +2,9 @@
 /*
  * The roots of the VM-exit paths, from the code rather than a list:
  *  - every function stored in an exit-handler table (a variable whose name
- *    holds "exit_handlers": kvm_vmx_exit_handlers[], svm_exit_handlers[]);
+ *    holds "exit_handlers": kvm_vmx_exit_handlers[], svm_exit_handlers[]),
+ *    by its initializer or by a function it is passed to, as
+ *    nested_vmx_hardware_setup() fills in the VMX instructions' handlers;
  *  - the targets of the handle_exit and vcpu_run ops (the fastpath runs
  *    inside vcpu_run), found through the ops initializers;
  *  - the run loop: the functions that make the vcpu_run static call.
@@ -131,6 +133,20 @@ int roots_find(struct cg *cg, const char *file, struct reach *r)
 			continue;
 		why = xasprintf("in %s[]", usr_name(s->slot));
 		add_exit(add_root(cg, r, s->func, s->name, why), s->index);
+		free(why);
+	}
+	/* What a setup function stores in the table it is passed, at run time. */
+	for (j = 0; j < cg->nupdate; j++) {
+		const struct cg_update *u = &cg->update[j];
+
+		if (strncmp(u->slot, "param:", 6) || !strstr(usr_name(u->key), "exit_handlers"))
+			continue;
+		why = xasprintf("in %s[]", usr_name(u->key));
+		for (i = 0; i < cg->nstore; i++) {
+			if (!strcmp(cg->store[i].slot, u->slot))
+				add_exit(add_root(cg, r, cg->store[i].func, cg->store[i].name, why),
+					 cg->store[i].index);
+		}
 		free(why);
 	}
 	for (i = 0; i < cg->ncall; i++) {

@@ -635,28 +635,128 @@ static bool is_func_pointer(CXCursor e)
 }
 
 /*
+ * A function's parameter as a slot, "param:<function USR>#<n>".  What a
+ * function stores in a table it is given, as nested_vmx_hardware_setup()
+ * does in its exit_handlers[] argument, reaches the table its callers pass
+ * (record_table_args()).
+ */
+static const char *param_slot(struct walk *w, CXCursor parm)
+{
+	CXCursor fn = clang_getCursorSemanticParent(parm);
+	int i, n = clang_Cursor_getNumArguments(fn);
+
+	for (i = 0; i < n; i++) {
+		if (clang_equalCursors(clang_Cursor_getArgument(fn, i), parm)) {
+			CXString usr = clang_getCursorUSR(fn);
+			char *s = xasprintf("param:%s#%d", clang_getCString(usr), i);
+			const char *r = cg_str(w->cg, s);
+
+			free(s);
+			clang_disposeString(usr);
+			return r;
+		}
+	}
+	return NULL;
+}
+
+/* The source text of an expression, as written, its blanks trimmed. */
+static const char *expr_text(struct walk *w, CXCursor e)
+{
+	CXSourceRange r = clang_getCursorExtent(e);
+	unsigned int from, to;
+	const char *text, *out;
+	size_t size;
+	CXFile file, file2;
+	char *s;
+
+	clang_getExpansionLocation(clang_getRangeStart(r), &file, NULL, NULL, &from);
+	clang_getExpansionLocation(clang_getRangeEnd(r), &file2, NULL, NULL, &to);
+	text = file ? flow_file_text(w->tu, file, &size) : NULL;
+	if (!text || file2 != file || from >= to || to > size)
+		return NULL;
+	while (from < to && isspace((unsigned char)text[from]))
+		from++;
+	while (to > from && isspace((unsigned char)text[to - 1]))
+		to--;
+	s = xasprintf("%.*s", (int)(to - from), text + from);
+	out = cg_str(w->cg, s);
+	free(s);
+	return out;
+}
+
+/*
  * "slot = fn" stores fn; "slot = other_slot" copies what other_slot holds,
- * as the emulator's "ctxt->execute = opcode.u.execute".
+ * as the emulator's "ctxt->execute = opcode.u.execute".  "table[i] = fn"
+ * keeps i as written, as a table's initializer does, and a table may be a
+ * parameter.
  */
 static void record_assignment(struct walk *w, CXCursor binop)
 {
-	const char *slot, *from;
-	CXCursor func;
-	struct kids k;
+	const char *slot, *from, *index = NULL;
+	CXCursor func, lhs;
+	struct kids k, sub;
 
 	kids_of(binop, &k);
 	if (k.n != 2 || !is_func_pointer(k.c[0]))
 		return;
-	slot = slot_of(w, k.c[0]);
+	lhs = strip(k.c[0]);
+	slot = slot_of(w, lhs);
+	if (clang_getCursorKind(lhs) == CXCursor_ArraySubscriptExpr) {
+		kids_of(lhs, &sub);
+		if (sub.n == 2) {
+			CXCursor base = strip(sub.c[0]);
+
+			index = expr_text(w, sub.c[1]);
+			if (!slot && clang_getCursorKind(base) == CXCursor_DeclRefExpr &&
+			    clang_getCursorKind(clang_getCursorReferenced(base)) == CXCursor_ParmDecl)
+				slot = param_slot(w, clang_getCursorReferenced(base));
+		}
+	}
 	if (!slot || !is_assignment(w, binop, k.c[0]))
 		return;
 	func = func_of(k.c[1]);
 	if (!clang_Cursor_isNull(func)) {
-		store(w, slot, func, NULL);
+		store(w, slot, func, index);
 	} else if ((from = slot_of(w, k.c[1])) && from != slot) {
 		struct cg_update u = { .key = slot, .slot = from };
 
 		cg_add_update(w->cg, &u);
+	}
+}
+
+/* An array of function pointers: an exit-handler table. */
+static bool is_func_table(CXType t)
+{
+	t = clang_getCanonicalType(t);
+	if (t.kind != CXType_ConstantArray && t.kind != CXType_IncompleteArray)
+		return false;
+	t = clang_getCanonicalType(clang_getArrayElementType(t));
+	if (t.kind != CXType_Pointer)
+		return false;
+	t = clang_getCanonicalType(clang_getPointeeType(t));
+	return t.kind == CXType_FunctionProto || t.kind == CXType_FunctionNoProto;
+}
+
+/*
+ * fn(table): what fn stores through that parameter lands in the table, so
+ * the parameter's slot flows into the table's.
+ */
+static void record_table_args(struct walk *w, CXCursor call, CXCursor fn)
+{
+	int i, n = clang_Cursor_getNumArguments(call);
+
+	for (i = 0; i < n && i < clang_Cursor_getNumArguments(fn); i++) {
+		CXCursor arg = strip(clang_Cursor_getArgument(call, i)), var;
+		struct cg_update u;
+
+		if (clang_getCursorKind(arg) != CXCursor_DeclRefExpr)
+			continue;
+		var = clang_getCursorReferenced(arg);
+		if (!is_func_table(clang_getCursorType(var)) || !(u.key = var_slot(w, var)))
+			continue;
+		u.slot = param_slot(w, clang_Cursor_getArgument(fn, i));
+		if (u.slot)
+			cg_add_update(w->cg, &u);
 	}
 }
 
@@ -797,6 +897,8 @@ static void record_call(struct walk *w, CXCursor call, const struct flow *fl)
 			cg_add_call(w->cg, &c);
 			if (!strcmp(c.callee_name, "__static_call_update"))
 				record_update(w, call);
+			else
+				record_table_args(w, call, ref);
 			return;
 		}
 		ts.found = ref;

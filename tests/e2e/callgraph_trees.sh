@@ -64,9 +64,13 @@ assert not [c for c in cs if c["kind"] in ("indirect", "indirect_wrapper")], cs'
 t = [c["may_targets"] for c in calls["kvm_skip_emulated_instruction"]
      if c.get("static_call") == "kvm_x86_skip_emulated_instruction"][0]
 assert {"vmx_skip_emulated_instruction", "svm_skip_emulated_instruction"} <= set(t), t'
-	ktap_check "$v: roots: both exit-handler tables, vmx/svm_handle_exit, the run loop" \
+	ktap_check "$v: roots: both exit-handler tables (nVMX's entries too), vmx/svm_handle_exit, the run loop" \
 		check "$cg" '
 why = {r["name"]: r["why"] for r in d["roots"]}
+exits = {r["name"]: r["exits"] for r in d["roots"]}
+assert why.get("handle_vmlaunch") == "in kvm_vmx_exit_handlers[]", why.get("handle_vmlaunch")
+assert exits["handle_vmlaunch"] == ["EXIT_REASON_VMLAUNCH"], exits["handle_vmlaunch"]
+assert f["nested_vmx_run"]["path"][0] in ("handle_vmlaunch", "handle_vmresume"), f["nested_vmx_run"]
 assert why.get("handle_exception_nmi") == "in kvm_vmx_exit_handlers[]", why.get("handle_exception_nmi")
 assert why.get("pf_interception") == "in svm_exit_handlers[]", why.get("pf_interception")
 assert why.get("kvm_emulate_cpuid", "").endswith("exit_handlers[]"), why.get("kvm_emulate_cpuid")

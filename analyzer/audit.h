@@ -37,4 +37,18 @@ void audit_json(const struct audit *a, FILE *out);
 void audit_md(const struct audit *a, FILE *out);
 void audit_folded(const struct audit *a, FILE *out);
 
+/*
+ * Shared by the writers.  put() writes one string from the graph, escaped
+ * for the format (fputs for Markdown).
+ */
+/* "guarded", "unguarded", "off-path", or NULL: not a PMU trigger. */
+const char *audit_pmu_status(const struct cm_model *m, const struct cm_call *c);
+/* The callee's name or expression, "?" when the graph has none. */
+const char *audit_what(const struct cm_call *c);
+/* The function's exit path, names from its root joined by " → ". */
+void audit_path(const struct cm_func *f, FILE *out, int (*put)(const char *s, FILE *out));
+/* The exit reasons reaching it: the run loop, four names and a count, or "-". */
+void audit_reasons(const struct cm_model *m, const struct cm_func *f, FILE *out,
+		   int (*put)(const char *s, FILE *out));
+
 #endif

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Writing the audit.  Sites are ranked by the first profile's cycles per
- * exit (weighted by the exit counts when given), then by place, so the
- * same inputs always give the same files.
+ * Writing the audit (audit.html: audit_html.c).  Sites are ranked by the
+ * first profile's cycles per exit (weighted by the exit counts when given),
+ * then by place, so the same inputs always give the same files.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -447,6 +447,11 @@ static void fill_folded(const void *a, FILE *out)
 	audit_folded(a, out);
 }
 
+static void fill_html(const void *a, FILE *out)
+{
+	audit_html(a, out);
+}
+
 static const struct {
 	const char *name;
 	void (*fill)(const void *a, FILE *out);
@@ -454,6 +459,7 @@ static const struct {
 	{ "audit.json", fill_json },
 	{ "audit.md", fill_md },
 	{ "exit-paths.folded", fill_folded },
+	{ "audit.html", fill_html },
 };
 
 /* Each report through a temporary file, so no half-written one is left. */

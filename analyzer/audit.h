@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * The hot-path audit: the cost model's figures for every site on the exit
- * paths, per CPU profile, as audit.json, audit.md and exit-paths.folded.
+ * paths, per CPU profile, as audit.json, audit.md, exit-paths.folded and
+ * audit.html.
  */
 #ifndef HOTPATH_AUDIT_H
 #define HOTPATH_AUDIT_H
@@ -36,6 +37,7 @@ void audit_free(struct audit *a);
 void audit_json(const struct audit *a, FILE *out);
 void audit_md(const struct audit *a, FILE *out);
 void audit_folded(const struct audit *a, FILE *out);
+void audit_html(const struct audit *a, FILE *out);
 
 /*
  * Shared by the writers.  put() writes one string from the graph, escaped

@@ -19,28 +19,20 @@
 #define FG_CHAR		6.6	/* an 11px monospace character's width */
 
 /* The characters HTML gives a meaning to, as character references. */
+static const char *const html_ref[256] = {
+	['&'] = "&amp;", ['<'] = "&lt;", ['>'] = "&gt;", ['"'] = "&quot;", ['\''] = "&#39;",
+};
+
+/* At most n bytes of s, escaped. */
 static void html_putn(const char *s, size_t n, FILE *out)
 {
 	for (; n && *s; s++, n--) {
-		switch (*s) {
-		case '&':
-			fputs("&amp;", out);
-			break;
-		case '<':
-			fputs("&lt;", out);
-			break;
-		case '>':
-			fputs("&gt;", out);
-			break;
-		case '"':
-			fputs("&quot;", out);
-			break;
-		case '\'':
-			fputs("&#39;", out);
-			break;
-		default:
+		const char *ref = html_ref[(unsigned char)*s];
+
+		if (ref)
+			fputs(ref, out);
+		else
 			fputc(*s, out);
-		}
 	}
 }
 

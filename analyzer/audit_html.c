@@ -379,8 +379,9 @@ static void html_head(const struct audit *a, FILE *out)
 		     "#sites td:nth-child(-n+%zu){text-align:right;white-space:nowrap}\n"
 		     "#sites td:nth-child(n+%zu):nth-child(-n+%zu),#sites td:nth-child(%zu),"
 		     "#sites td:nth-child(%zu){font-family:ui-monospace,monospace}\n"
+		     "#sites td:nth-child(%zu){min-width:16em}#sites td:nth-child(%zu){min-width:30em}\n"
 		     "</style>\n</head>\n<body>\n<h1>Hot-path audit: ",
-		css, ncol, ncol + 1, ncol + 3, ncol + 6, ncol + 9);
+		css, ncol, ncol + 1, ncol + 3, ncol + 6, ncol + 9, ncol + 8, ncol + 9);
 	html_put(m->tree, out);
 	fprintf(out, "</h1>\n<p>%zu call sites on the VM-exit paths cost cycles on at least one "
 		     "profile, priced on ", a->nsite);

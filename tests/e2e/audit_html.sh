@@ -80,8 +80,8 @@ PY
 
 # check PYTHON: assertions on the page as the browser showed it (b), its
 # audit.json (a), exit-paths.folded (folded) and the file itself (html),
-# with helpers for the order a column demands: ascending by value then rank,
-# descending its exact reverse.
+# with helpers for the order a column demands: by value, ascending or
+# descending, ties in rank order.
 check()
 {
 	"$py" -c "
@@ -104,10 +104,11 @@ def value(t, key, cell):
 def ranks(t):
 	return [int(r['rank']) for r in rows(t)]
 def ordered(t, key, desc):
-	want = [int(r['rank']) for r in sorted(rows(t), key=lambda r: (value(t, key, r[key]),
-								       int(r['rank'])))]
+	byrank = sorted(rows(t), key=lambda r: int(r['rank']))
+	want = [int(r['rank']) for r in sorted(byrank, key=lambda r: value(t, key, r[key]),
+						   reverse=desc)]
 	got = ranks(t)
-	assert got == (want[::-1] if desc else want), (key, desc, got[:10], want[:10])
+	assert got == want, (key, desc, got[:10], want[:10])
 	sort = [h[2] for h in t['head'] if h[0] == key][0]
 	assert sort == ('descending' if desc else 'ascending'), sort
 	assert [h for h in t['head'] if h[2]] == [h for h in t['head'] if h[0] == key], t['head']
@@ -205,10 +206,11 @@ assert r["cycles"] == "%.1f" % z["weighted"] and r["total-zen2"] == "%.1f" % z["
 assert r["total-icelake-sp"] == "%.1f" % i["total"], r
 assert r["breakdown"] == "%.1f+%.1f+%.1f+%.1f" % (z["call"], z["ret"], z["body"], z["inner"]), r
 assert r["kind"] == s["kind"] and r["when"] == s["when"], r'
-ktap_check "clicking cycles/exit sorts by it as a number, descending; again, ascending" check '
+ktap_check "clicking cycles/exit sorts by it as a number, descending (the ranking); again, ascending" check '
 (k1, t1, h1), (k2, t2, h2) = b["clicks"][0:2]
 ordered(t1, "cycles", True)
 ordered(t2, "cycles", False)
+assert ranks(t1) == list(range(1, len(a["sites"]) + 1)), ranks(t1)[:10]
 assert (h1, h2) == ("#sort=-cycles", "#sort=cycles"), (h1, h2)'
 ktap_check "clicking function sorts as text, ascending; again, descending; site by file and line" \
 	check '

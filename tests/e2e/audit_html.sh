@@ -206,7 +206,8 @@ assert r["cycles"] == "%.1f" % z["weighted"] and r["total-zen2"] == "%.1f" % z["
 assert r["total-icelake-sp"] == "%.1f" % i["total"], r
 assert r["breakdown"] == "%.1f+%.1f+%.1f+%.1f" % (z["call"], z["ret"], z["body"], z["inner"]), r
 assert r["kind"] == s["kind"] and r["when"] == s["when"], r'
-ktap_check "clicking cycles/exit sorts by it as a number, descending (the ranking); again, ascending" check '
+ktap_check "clicking cycles/exit sorts by it as a number, descending (the ranking); again, ascending" \
+	check '
 (k1, t1, h1), (k2, t2, h2) = b["clicks"][0:2]
 ordered(t1, "cycles", True)
 ordered(t2, "cycles", False)

@@ -25,7 +25,8 @@ PKGS_COCCI	:= coccinelle python3
 PKGS_KBUILD	:= gcc make flex bison bc libelf-dev libssl-dev cpio kmod sparse perl
 PKGS_ANALYZER	:= gcc make clang-16 libclang-16-dev llvm-16
 PKGS_CHECK	:= $(PKGS_COCCI) $(PKGS_KBUILD) $(PKGS_ANALYZER) \
-		   $(addprefix linux-source-,$(TEST_KVERSIONS)) git patch xz-utils valgrind
+		   $(addprefix linux-source-,$(TEST_KVERSIONS)) git patch xz-utils valgrind \
+		   chromium chromium-driver python3-selenium
 PKGS_BENCH	:= $(PKGS_COCCI) bc
 
 ifeq ($(V),1)
@@ -121,7 +122,7 @@ audit: analyze
 	  profiles=$$(analyzer/profiles/select '$(CPU)') && \
 	  analyzer/hotpath audit --build "$$build" $$profiles $(if $(EXITS),--exits '$(EXITS)') \
 	    --output-dir $(REPORTS)/$$name $(REPORTS)/$$name/callgraph.json && \
-	  echo "  AUDIT   $(REPORTS)/$$name/audit.md audit.json audit.sarif exit-paths.folded" >&2
+	  echo "  AUDIT   $(REPORTS)/$$name/audit.md audit.html audit.json audit.sarif exit-paths.folded" >&2
 
 check: $(addprefix $(CACHE)/linux-source-,$(addsuffix /.extracted,$(TEST_KVERSIONS)))
 	$(call need,$(PKGS_CHECK))

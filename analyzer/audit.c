@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Writing the audit.  Sites are ranked by the first profile's cycles per
- * exit (weighted by the exit counts when given), then by place, so the
- * same inputs always give the same files.
+ * Writing the audit (audit.html: audit_html.c).  Sites are ranked by the
+ * first profile's cycles per exit (weighted by the exit counts when given),
+ * then by place, so the same inputs always give the same files.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -63,7 +63,7 @@ void audit_free(struct audit *a)
 	a->order = NULL;
 }
 
-static const char *pmu_status(const struct cm_model *m, const struct cm_call *c)
+const char *audit_pmu_status(const struct cm_model *m, const struct cm_call *c)
 {
 	if (!cm_is_pmu_trigger(c->callee_name))
 		return NULL;
@@ -72,9 +72,40 @@ static const char *pmu_status(const struct cm_model *m, const struct cm_call *c)
 	return c->guarded ? "guarded" : "unguarded";
 }
 
-static const char *what(const struct cm_call *c)
+const char *audit_what(const struct cm_call *c)
 {
 	return c->what ? c->what : "?";
+}
+
+void audit_path(const struct cm_func *f, FILE *out, int (*put)(const char *s, FILE *out))
+{
+	size_t i;
+
+	for (i = 0; f->path && i < f->path->n; i++) {
+		if (i)
+			fputs(" → ", out);
+		put(f->path->item[i].str, out);
+	}
+}
+
+void audit_reasons(const struct cm_model *m, const struct cm_func *f, FILE *out,
+		   int (*put)(const char *s, FILE *out))
+{
+	size_t r;
+
+	if (f->run_loop) {
+		fputs("the run loop (any exit)", out);
+		return;
+	}
+	for (r = 0; r < f->nreason && r < 4; r++) {
+		if (r)
+			fputs(", ", out);
+		put(m->reason[f->reason[r]].name, out);
+	}
+	if (f->nreason > 4)
+		fprintf(out, " and %zu more", f->nreason - 4);
+	if (!f->nreason)
+		fputs("-", out);
 }
 
 /* ---- audit.json ---- */
@@ -187,14 +218,14 @@ void audit_json(const struct audit *a, FILE *out)
 		fputs(", \"callee\": ", out);
 		json_str(out, c->kind == CALL_DIRECT ? c->callee_name : NULL);
 		fprintf(out, ", \"kind\": \"%s\", \"what\": ", cg_kind_name(c->kind));
-		json_str(out, what(c));
+		json_str(out, audit_what(c));
 		fputs(", \"file\": ", out);
 		json_str(out, c->file);
 		fprintf(out, ", \"line\": %u, \"col\": %u, \"when\": \"%s\", \"guard\": ", c->line,
 			c->col, cg_when_name(c->when));
 		json_str(out, c->guarded ? "enable_pmu" : NULL);
 		fputs(", \"pmu_trigger\": ", out);
-		json_str(out, pmu_status(m, c));
+		json_str(out, audit_pmu_status(m, c));
 		fputs(", \"path\": ", out);
 		json_strings(f->path, out);
 		fputs(", ", out);
@@ -211,30 +242,6 @@ void audit_json(const struct audit *a, FILE *out)
 }
 
 /* ---- audit.md ---- */
-
-static void md_path(const struct cm_func *f, FILE *out)
-{
-	size_t i;
-
-	for (i = 0; f->path && i < f->path->n; i++)
-		fprintf(out, "%s%s", i ? " → " : "", f->path->item[i].str);
-}
-
-static void md_reasons(const struct cm_model *m, const struct cm_func *f, FILE *out)
-{
-	size_t r;
-
-	if (f->run_loop) {
-		fputs("the run loop (any exit)", out);
-		return;
-	}
-	for (r = 0; r < f->nreason && r < 4; r++)
-		fprintf(out, "%s%s", r ? ", " : "", m->reason[f->reason[r]].name);
-	if (f->nreason > 4)
-		fprintf(out, " and %zu more", f->nreason - 4);
-	if (!f->nreason)
-		fputs("-", out);
-}
 
 static void md_top(const struct audit *a, size_t p, FILE *out)
 {
@@ -271,13 +278,13 @@ static void md_top(const struct audit *a, size_t p, FILE *out)
 
 		fprintf(out, "| %zu | %.1f | %.1f | `%s:%u` | `%s` | %s `%s` | %s%s | %.1f+%.1f+%.1f+%.1f | ",
 			i + 1, k->weighted, k->total, c->file, c->line, f->name,
-			c->kind == CALL_DIRECT ? "call" : cm_sequence(e, c->kind), what(c),
+			c->kind == CALL_DIRECT ? "call" : cm_sequence(e, c->kind), audit_what(c),
 			cg_when_name(c->when), c->guarded ? ", guarded" : "", k->call, k->ret,
 			k->body, k->inner);
-		fprintf(out, "%s | ", pmu_status(m, c) ? pmu_status(m, c) : "-");
-		md_reasons(m, f, out);
+		fprintf(out, "%s | ", audit_pmu_status(m, c) ? audit_pmu_status(m, c) : "-");
+		audit_reasons(m, f, out, fputs);
 		fputs(" | ", out);
-		md_path(f, out);
+		audit_path(f, out, fputs);
 		fputs(" |\n", out);
 	}
 	free(ord);
@@ -301,7 +308,7 @@ static void md_pmu(const struct audit *a, FILE *out)
 	fputc('\n', out);
 	for (i = 0; i < m->ncall; i++) {
 		const struct cm_call *c = &m->call[i];
-		const char *st = pmu_status(m, c);
+		const char *st = audit_pmu_status(m, c);
 
 		if (!st)
 			continue;
@@ -337,8 +344,8 @@ static void md_retpolines(const struct audit *a, FILE *out)
 		if (c->kind != CALL_INDIRECT && c->kind != CALL_WRAPPER)
 			continue;
 		fprintf(out, "| `%s:%u` | `%s` | `%s` | %zu | ", c->file, c->line,
-			m->func[c->caller].name, what(c), c->ntarget);
-		md_reasons(m, &m->func[c->caller], out);
+			m->func[c->caller].name, audit_what(c), c->ntarget);
+		audit_reasons(m, &m->func[c->caller], out, fputs);
 		fputs(" |\n", out);
 	}
 }
@@ -403,7 +410,7 @@ void audit_folded(const struct audit *a, FILE *out)
 			continue;
 		for (i = 0; f->path && i < f->path->n; i++)
 			fprintf(out, "%s;", f->path->item[i].str);
-		fprintf(out, "%s %.1f\n", what(c), k->weighted);
+		fprintf(out, "%s %.1f\n", audit_what(c), k->weighted);
 	}
 }
 
@@ -441,6 +448,11 @@ static void fill_folded(const void *a, FILE *out)
 	audit_folded(a, out);
 }
 
+static void fill_html(const void *a, FILE *out)
+{
+	audit_html(a, out);
+}
+
 static void fill_sarif(const void *a, FILE *out)
 {
 	audit_sarif(a, out);
@@ -454,6 +466,7 @@ static const struct {
 	{ "audit.md", fill_md },
 	{ "audit.sarif", fill_sarif },
 	{ "exit-paths.folded", fill_folded },
+	{ "audit.html", fill_html },
 };
 
 /* Each report through a temporary file, so no half-written one is left. */

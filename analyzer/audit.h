@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * The hot-path audit: the cost model's figures for every site on the exit
- * paths, per CPU profile, as audit.json, audit.md, audit.sarif and
- * exit-paths.folded.
+ * paths, per CPU profile, as audit.json, audit.md, audit.html, audit.sarif
+ * and exit-paths.folded.
  */
 #ifndef HOTPATH_AUDIT_H
 #define HOTPATH_AUDIT_H
@@ -37,6 +37,21 @@ void audit_free(struct audit *a);
 void audit_json(const struct audit *a, FILE *out);
 void audit_md(const struct audit *a, FILE *out);
 void audit_folded(const struct audit *a, FILE *out);
+void audit_html(const struct audit *a, FILE *out);
 void audit_sarif(const struct audit *a, FILE *out);
+
+/*
+ * Shared by the writers.  put() writes one string from the graph, escaped
+ * for the format (fputs for Markdown).
+ */
+/* "guarded", "unguarded", "off-path", or NULL: not a PMU trigger. */
+const char *audit_pmu_status(const struct cm_model *m, const struct cm_call *c);
+/* The callee's name or expression, "?" when the graph has none. */
+const char *audit_what(const struct cm_call *c);
+/* The function's exit path, names from its root joined by " → ". */
+void audit_path(const struct cm_func *f, FILE *out, int (*put)(const char *s, FILE *out));
+/* The exit reasons reaching it: the run loop, four names and a count, or "-". */
+void audit_reasons(const struct cm_model *m, const struct cm_func *f, FILE *out,
+		   int (*put)(const char *s, FILE *out));
 
 #endif

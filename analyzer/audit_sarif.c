@@ -67,11 +67,6 @@ static uint64_t fnv(uint64_t h, const char *s)
 	return h;
 }
 
-static const char *callee_of(const struct cm_call *c)
-{
-	return c->what ? c->what : c->callee_name ? c->callee_name : "?";
-}
-
 /* Which call of its function with the same callee this is: 0, 1, ... */
 static unsigned int ordinal(const struct cm_model *m, size_t i)
 {
@@ -83,7 +78,7 @@ static unsigned int ordinal(const struct cm_model *m, size_t i)
 	for (j = f->first; j < f->first + f->ncall && j < m->ncall; j++) {
 		const struct cm_call *d = &m->call[j];
 
-		if (j == i || strcmp(d->file, c->file) || strcmp(callee_of(d), callee_of(c)))
+		if (j == i || strcmp(d->file, c->file) || strcmp(audit_what(d), audit_what(c)))
 			continue;
 		if (d->line < c->line || (d->line == c->line && d->col < c->col))
 			n++;
@@ -101,7 +96,7 @@ static void fingerprint(const struct cm_model *m, enum rule r, size_t i, char bu
 	h = fnv(h, rule[r].id);
 	h = fnv(h, c->file);
 	h = fnv(h, m->func[c->caller].name);
-	h = fnv(h, callee_of(c));
+	h = fnv(h, audit_what(c));
 	h = fnv(h, num);
 	snprintf(buf, 17, "%016llx", (unsigned long long)h);
 }
@@ -134,20 +129,6 @@ static bool thunked(const struct audit *a, size_t i)
 	return false;
 }
 
-static void exit_reasons(const struct cm_model *m, const struct cm_func *f, FILE *out)
-{
-	size_t r;
-
-	if (f->run_loop) {
-		fputs("the run loop (any exit)", out);
-		return;
-	}
-	for (r = 0; r < f->nreason && r < 3; r++)
-		fprintf(out, "%s%s", r ? ", " : "", m->reason[f->reason[r]].name);
-	if (f->nreason > 3)
-		fprintf(out, " and %zu more", f->nreason - 3);
-}
-
 /* The message's text: what the site is, what it costs, where it runs. */
 static void message(const struct audit *a, enum rule r, size_t i, FILE *out)
 {
@@ -163,7 +144,7 @@ static void message(const struct audit *a, enum rule r, size_t i, FILE *out)
 	switch (r) {
 	case R_PMU:
 		fprintf(s, "%s() calls %s() on the exit paths without an enable_pmu guard; "
-			   "guarding it saves per call:", f->name, callee_of(c));
+			   "guarding it saves per call:", f->name, audit_what(c));
 		for (p = 0; p < a->nprof; p++) {
 			const struct cm_eval *e = &a->eval[p];
 			double save = e->site[i].total - e->prof->cost[P_GUARD];
@@ -175,7 +156,7 @@ static void message(const struct audit *a, enum rule r, size_t i, FILE *out)
 		}
 		break;
 	case R_INDIRECT:
-		fprintf(s, "%s() calls through %s on the exit paths:", f->name, callee_of(c));
+		fprintf(s, "%s() calls through %s on the exit paths:", f->name, audit_what(c));
 		for (p = 0; p < a->nprof; p++) {
 			const struct cm_eval *e = &a->eval[p];
 
@@ -187,13 +168,13 @@ static void message(const struct audit *a, enum rule r, size_t i, FILE *out)
 		break;
 	default:
 		fprintf(s, "%s() -> %s costs %.1f cycles per exit on %s "
-			   "(call %.1f + ret %.1f + body %.1f + inner %.1f)", f->name, callee_of(c),
+			   "(call %.1f + ret %.1f + body %.1f + inner %.1f)", f->name, audit_what(c),
 			a->eval[0].site[i].weighted, a->eval[0].prof->name, a->eval[0].site[i].call,
 			a->eval[0].site[i].ret, a->eval[0].site[i].body, a->eval[0].site[i].inner);
 		break;
 	}
-	fputs("; reached from ", s);
-	exit_reasons(m, f, s);
+	fputs("; exit reasons reaching it: ", s);
+	audit_reasons(m, f, s, fputs);
 	fputc('.', s);
 	if (fclose(s))
 		die("out of memory");
@@ -232,7 +213,7 @@ static void properties(const struct audit *a, size_t i, FILE *out)
 	fputs("\"properties\": {\"caller\": ", out);
 	json_str(out, f->name);
 	fputs(", \"callee\": ", out);
-	json_str(out, callee_of(c));
+	json_str(out, audit_what(c));
 	fprintf(out, ", \"kind\": \"%s\", \"when\": \"%s\", \"exitPath\": [",
 		cg_kind_name(c->kind), cg_when_name(c->when));
 	for (p = 0; f->path && p < f->path->n; p++) {

@@ -17,7 +17,12 @@ FUNCTIONS	?=
 CPU		?= zen2
 EXITS		?=
 REPORTS		?= reports
+PATCHES		?= kernel-patches
 V		?= 0
+
+# make patches prices for both vendors unless CPU= is given.
+comma		:= ,
+PATCH_CPU	:= $(if $(filter command line environment%,$(origin CPU)),$(CPU),zen2$(comma)icelake-sp)
 
 # The Debian trees the tests run on, and what each job needs installed.
 TEST_KVERSIONS	:= 6.1 6.12
@@ -42,7 +47,7 @@ endif
 
 export CACHE
 
-.PHONY: help deps analyzer analyze validate audit coccicheck check bench clean
+.PHONY: help deps analyzer analyze validate audit patches coccicheck check bench clean
 .DEFAULT_GOAL := help
 
 help:
@@ -50,6 +55,7 @@ help:
 	@echo 'make analyze    [KDIR=tree] [KCONFIG=.config] [NAME=linux-x.y.z] [ROOTS=file]'
 	@echo 'make validate   [KDIR=tree] [FUNCTIONS="f g"]  analyzer sites against the built objects'
 	@echo 'make audit      [KDIR=tree] [CPU=zen2|zen2,icelake-sp|all|FILE.profile] [EXITS=perf-kvm-stat.txt]'
+	@echo 'make patches    [KDIR=tree] [CPU=zen2,icelake-sp] [BASE=rev] [NAME=...] [PATCHES=kernel-patches]'
 	@echo 'make check      run the test suite (installs what it needs as root)'
 	@echo 'make bench      coccicheck and analyzer times against their floors'
 	@echo 'make deps       install the Debian packages the jobs need'
@@ -123,6 +129,13 @@ audit: analyze
 	  analyzer/hotpath audit --build "$$build" $$profiles $(if $(EXITS),--exits '$(EXITS)') \
 	    --output-dir $(REPORTS)/$$name $(REPORTS)/$$name/callgraph.json && \
 	  echo "  AUDIT   $(REPORTS)/$$name/audit.md audit.html audit.json audit.sarif exit-paths.folded" >&2
+
+# A verified patch series: $(PATCHES)/<tree>/ (kernel-patches/series).
+patches: $(KDIR_DEPS)
+	$(call need,$(PKGS_CHECK))
+	$(Q)$(MAKE) -s -C analyzer V=$(V)
+	$(Q)KB_JOBS=$(J) kernel-patches/series -c '$(PATCH_CPU)' $(if $(BASE),-b '$(BASE)') \
+	  $(if $(NAME),-n '$(NAME)') -o '$(PATCHES)' -r '$(REPORTS)' $(KDIR) $(CACHE)
 
 check: $(addprefix $(CACHE)/linux-source-,$(addsuffix /.extracted,$(TEST_KVERSIONS)))
 	$(call need,$(PKGS_CHECK))

@@ -73,10 +73,11 @@ kb__check_tools()
 
 # Keep caller settings that Kbuild honours (KBUILD_OUTPUT, ARCH, LLVM, ...)
 # from redirecting or changing the build, and force C messages so logs and
-# sparse output compare equal across environments.
+# sparse output compare equal across environments.  A calling make's flags
+# go too: its -s would hide the CHECK lines that prove sparse ran.
 kb__make()
 {
-	env -u KBUILD_OUTPUT -u KCONFIG_CONFIG -u KBUILD_EXTMOD -u ARCH \
+	env -u KBUILD_OUTPUT -u KCONFIG_CONFIG -u KBUILD_EXTMOD -u ARCH -u MAKEFLAGS -u MFLAGS \
 		-u CROSS_COMPILE -u LLVM -u CC -u C -u W -u M -u O -u V \
 		LC_ALL=C make "$@"
 }

@@ -1,0 +1,216 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# make patches on Debian's 6.1 and 6.12 trees: the series is generated and
+# verified, git am applies it to a fresh git copy of the tree and patch -p1
+# to the plain tree, one patch per subsystem with KVM's prefixes, the
+# motivating kvm_skip_emulated_instruction hunk exactly, checkpatch clean,
+# the user's identity and the cost model's figures in the changelogs,
+# To/Cc from get_maintainer.pl, byte-identical reruns.  On a git checkout
+# of 6.12: prefixes from the file's history, base-commit, and a second run
+# on the patched tree gives an empty series.  Bad input (no KVM, local
+# changes, no git identity, a tree that does not build) gets one line.
+#
+# Usage: patch_series.sh
+
+. "$(dirname "$0")/../lib.sh"
+
+ktap_require git git
+ktap_require perl perl
+ktap_require patch patch
+ktap_require spatch coccinelle
+ktap_require sparse sparse
+ktap_require python3 python3
+ktap_scratch
+
+versions=(6.1 6.12)
+for v in "${versions[@]}"; do
+	[ -f "$CACHE/linux-source-$v/Makefile" ] ||
+		ktap_exit_fail_msg "$CACHE/linux-source-$v missing: run 'make check', which extracts it"
+done
+
+# A git identity of the test's own, whatever the machine has.
+export GIT_CONFIG_GLOBAL=$SCRATCH/gitconfig
+git config --global user.name "Hot Path Tester"
+git config --global user.email "tester@example.org"
+git config --global init.defaultBranch master
+
+# The event kvm_skip_emulated_instruction counts in each tree.
+event_of()
+{
+	case $1 in
+	6.1) echo PERF_COUNT_HW_INSTRUCTIONS ;;
+	*) echo kvm_pmu_eventsel.INSTRUCTIONS_RETIRED ;;
+	esac
+}
+
+# A git repository of a tree: a real copy, one commit.
+git_copy()
+{
+	local kdir=$1 dst=$2
+
+	rm -rf "$dst" && cp -a "$kdir" "$dst" && git -C "$dst" init -q &&
+		git -C "$dst" add -A -f && git -C "$dst" commit -q -m "import $(basename "$kdir")"
+}
+
+# The patches of a series folder, without the cover letter.
+patches_in()
+{
+	ls "$1"/0*-*.patch | grep -v /0000-cover-letter.patch
+}
+
+ktap_print_header
+ktap_set_plan $((9 * ${#versions[@]} + 8))
+
+for v in "${versions[@]}"; do
+	kdir=$CACHE/linux-source-$v
+	w=$CACHE/e2e-series-$v
+	rm -rf "$w" && mkdir -p "$w"
+	kp=$SCRATCH/kp-$v
+
+	make -s -C "$TOP" patches KDIR="$kdir" PATCHES="$kp" REPORTS="$SCRATCH/r" \
+		>"$SCRATCH/out.$v" 2>"$SCRATCH/err.$v"
+	rc=$?
+	name=$(ls "$kp" 2>/dev/null | head -n1)
+	s=$kp/$name
+	ktap_check "$v: make patches writes a cover letter, patches and the verification summary" eval \
+		'[ $rc = 0 ] && [ -f "$s/0000-cover-letter.patch" ] && [ -n "$(patches_in "$s")" ] &&
+		 grep -q "^All [0-9]* patches verified on" "$s/summary.txt" &&
+		 cmp "$s/summary.txt" "$SCRATCH/out.$v" || { tail -n5 "$SCRATCH/err.$v"; false; }'
+	sed 's/^/# /' "$s/summary.txt"
+
+	ktap_check "$v: one patch per subsystem: x86.c as \"KVM: x86:\", vmx/nested.c as \"KVM: nVMX:\"" eval '
+		p=($(patches_in "$s")) &&
+		[ ${#p[@]} = 2 ] &&
+		[ "$(sed -n "s|^+++ b/||p" "${p[0]}")" = arch/x86/kvm/x86.c ] &&
+		[ "$(sed -n "s|^+++ b/||p" "${p[1]}")" = arch/x86/kvm/vmx/nested.c ] &&
+		grep -q "^Subject: \[PATCH 1/2\] KVM: x86: Skip " "${p[0]}" &&
+		grep -q "^Subject: \[PATCH 2/2\] KVM: nVMX: Skip " "${p[1]}" &&
+		for f in "${p[@]}"; do
+			subj=$(git mailinfo /dev/null /dev/null <"$f" | sed -n "s/^Subject: //p")
+			[ ${#subj} -lt 75 ] || { echo "$f: subject of ${#subj} characters"; exit 1; }
+		done'
+
+	ev=$(event_of "$v")
+	ktap_check "$v: the series has the exact kvm_skip_emulated_instruction hunk" eval \
+		'grep -qxF -- "-	kvm_pmu_trigger_event(vcpu, $ev);" "$s/0001-"*.patch &&
+		 grep -A2 -xF -- "-	kvm_pmu_trigger_event(vcpu, $ev);" "$s/0001-"*.patch |
+		 diff - <(printf "%s\n" "-	kvm_pmu_trigger_event(vcpu, $ev);" \
+			"+	if (unlikely(vcpu->kvm->arch.enable_pmu))" \
+			"+		kvm_pmu_trigger_event(vcpu, $ev);")'
+
+	ktap_check "$v: each patch: checkpatch.pl --strict of the tree, no error or warning" eval '
+		[ -n "$(patches_in "$s")" ] &&
+		for f in $(patches_in "$s"); do
+			(cd "$kdir" && perl scripts/checkpatch.pl --strict --no-tree "$f") >"$SCRATCH/cp" 2>&1
+			grep -q "^total: 0 errors, 0 warnings" "$SCRATCH/cp" || { cat "$SCRATCH/cp"; exit 1; }
+		done'
+
+	json=$SCRATCH/r/$name/audit.json
+	ktap_check "$v: changelogs: the user's From and Signed-off-by, no other tag, audit.json's savings" eval '
+		[ -n "$(patches_in "$s")" ] &&
+		for f in $(patches_in "$s"); do
+			git mailinfo "$SCRATCH/msg" /dev/null <"$f" >"$SCRATCH/hdr" &&
+			grep -qx "Author: Hot Path Tester" "$SCRATCH/hdr" &&
+			grep -qx "Email: tester@example.org" "$SCRATCH/hdr" &&
+			[ "$(git interpret-trailers --parse <"$SCRATCH/msg")" = \
+			  "Signed-off-by: Hot Path Tester <tester@example.org>" ] &&
+			grep -q "kvm->arch.enable_pmu is false" "$SCRATCH/msg" ||
+				{ echo "$f:"; cat "$SCRATCH/hdr" "$SCRATCH/msg"; exit 1; }
+		done &&
+		python3 -c "
+import json, sys
+a = json.load(open(sys.argv[1]))
+s = [x for x in a[\"sites\"] if x[\"caller\"] == \"kvm_skip_emulated_instruction\" and x[\"pmu_trigger\"]][0]
+g = {p[\"name\"]: p[\"costs\"][\"guard\"] for p in a[\"profiles\"]}
+patch = open(sys.argv[2]).read()
+for c in s[\"cost\"]:
+	want = \"%-16s %.1f cycles a call\" % (c[\"profile\"], c[\"total\"] - g[c[\"profile\"]])
+	assert want in patch, want
+" "$json" "$s/0001-"*.patch'
+
+	ktap_check "$v: cover letter: To/Cc from get_maintainer.pl, totals, the verification, no base-commit" eval '
+		c=$s/0000-cover-letter.patch &&
+		grep -q "^To: .*seanjc@google.com" "$c" && grep -q "pbonzini@redhat.com" "$c" &&
+		grep -A20 "^Cc: " "$c" | grep -q "kvm@vger.kernel.org" &&
+		grep -q "^Totals, every guarded call made once: zen2" "$c" &&
+		grep -q "All 2 patches verified on" "$c" &&
+		! grep -q "^base-commit:" "$c" && ! grep -q "\*\*\*" "$c"'
+
+	git_copy "$kdir" "$w/git" >/dev/null 2>&1
+	ktap_check "$v: git am applies the series to a fresh git copy of the tree" eval \
+		'git -C "$w/git" am -q $(patches_in "$s") &&
+		 [ "$(git -C "$w/git" log --format=%s | head -n2 | tail -n1)" = \
+		   "$(git mailinfo /dev/null /dev/null <"$(patches_in "$s" | head -n1)" | sed -n "s/^Subject: //p")" ]'
+
+	mkdir -p "$w/plain/arch/x86/kvm"
+	cp -r "$kdir/arch/x86/kvm/." "$w/plain/arch/x86/kvm/"
+	ktap_check "$v: patch -p1 applies it to the plain tree" eval \
+		'[ -n "$(patches_in "$s")" ] &&
+		 for f in $(patches_in "$s"); do patch -s -p1 -d "$w/plain" <"$f" || exit 1; done &&
+		 diff -r "$w/git/arch/x86/kvm" "$w/plain/arch/x86/kvm"'
+
+	make -s -C "$TOP" patches KDIR="$kdir" PATCHES="$SCRATCH/kp2-$v" REPORTS="$SCRATCH/r" \
+		>/dev/null 2>&1
+	ktap_check "$v: a rerun gives a byte-identical series" diff -r "$s" "$SCRATCH/kp2-$v/$name"
+done
+
+# A git checkout of 6.12 whose history names x86.c's changes "KVM: x86/test:".
+kdir=$CACHE/linux-source-6.12
+w=$CACHE/e2e-series-6.12
+g=$w/checkout
+git_copy "$kdir" "$g" >/dev/null 2>&1
+printf '\n/* A comment of the test. */\n' >>"$g/arch/x86/kvm/x86.c"
+git -C "$g" commit -q -a -m "KVM: x86/test: Add a comment"
+head=$(git -C "$g" rev-parse HEAD)
+make -s -C "$TOP" patches KDIR="$g" NAME=linux-6.12-checkout PATCHES="$SCRATCH/kpg" \
+	REPORTS="$SCRATCH/r" >/dev/null 2>"$SCRATCH/err.g"
+s=$SCRATCH/kpg/linux-6.12-checkout
+ktap_check "6.12 checkout: the prefix from x86.c's history, base-commit: HEAD, verified" eval \
+	'grep -q "^Subject: \[PATCH 1/2\] KVM: x86/test: Skip " "$s/0001-"*.patch &&
+	 grep -q "^Subject: \[PATCH 2/2\] KVM: nVMX: Skip " "$s/0002-"*.patch &&
+	 grep -qx "base-commit: $head" "$s/0000-cover-letter.patch" &&
+	 grep -q "^All 2 patches verified" "$s/summary.txt" || { tail -n3 "$SCRATCH/err.g"; false; }'
+ktap_check "6.12 checkout: KDIR is left as it was (clean, same HEAD)" eval \
+	'[ -z "$(git -C "$g" status --porcelain)" ] && [ "$(git -C "$g" rev-parse HEAD)" = "$head" ]'
+
+git -C "$g" am -q $(patches_in "$s")
+make -s -C "$TOP" patches KDIR="$g" NAME=linux-6.12-checkout PATCHES="$SCRATCH/kpg" \
+	REPORTS="$SCRATCH/r" >"$SCRATCH/out.again" 2>"$SCRATCH/err.again"
+rc=$?
+ktap_check "the patched tree again: an empty series and a clear message, exit 0" eval \
+	'[ $rc = 0 ] && [ -z "$(ls "$s"/*.patch 2>/dev/null)" ] &&
+	 grep -q "no PMU-trigger call without an enable_pmu guard; the series is empty" "$SCRATCH/err.again" &&
+	 grep -q "The series is empty" "$s/summary.txt"'
+
+series=$TOP/kernel-patches/series
+echo "/* a local change */" >>"$g/arch/x86/kvm/x86.c"
+ktap_check "bad input: a KDIR with local changes" ktap_fails_with \
+	"has local changes (1 file: arch/x86/kvm/x86.c); commit or stash them" \
+	"$series" -o "$SCRATCH/kpx" "$g" "$CACHE"
+git -C "$g" checkout -q -- arch/x86/kvm/x86.c
+
+mkdir -p "$SCRATCH/nokvm"
+printf 'VERSION = 6\nPATCHLEVEL = 12\nSUBLEVEL = 0\n' >"$SCRATCH/nokvm/Makefile"
+ktap_check "bad input: a tree without KVM" ktap_fails_with "no KVM in this tree" \
+	"$series" -o "$SCRATCH/kpx" "$SCRATCH/nokvm" "$CACHE"
+
+ktap_check "bad input: no git identity" ktap_fails_with "no git identity" \
+	env GIT_CONFIG_GLOBAL=/dev/null HOME="$SCRATCH" "$series" -o "$SCRATCH/kpx" "$kdir" "$CACHE"
+
+ktap_check "bad input: BASE= on a plain tree" ktap_fails_with "needs KDIR to be a git checkout" \
+	"$series" -b v6.12 -o "$SCRATCH/kpx" "$kdir" "$CACHE"
+
+# A tree that does not build: a symlink farm of 6.12 with a broken x86.c.
+b=$w/broken
+rm -rf "$b" && cp -as "$kdir" "$b" && rm "$b/arch/x86/kvm/x86.c" &&
+	{ cat "$kdir/arch/x86/kvm/x86.c"; echo "int broken(void) { return }"; } >"$b/arch/x86/kvm/x86.c"
+"$series" -n linux-broken -o "$SCRATCH/kpx" -r "$SCRATCH/r" "$b" "$CACHE" >/dev/null 2>"$SCRATCH/err.broken"
+rc=$?
+ktap_check "bad input: a tree that does not build: one line naming the step, exit 1, nothing written" eval \
+	'[ $rc = 1 ] && [ "$(grep -c "^series: " "$SCRATCH/err.broken")" = 1 ] &&
+	 tail -n1 "$SCRATCH/err.broken" | grep -q "^series: make audit failed on $b: .*x86" &&
+	 [ ! -e "$SCRATCH/kpx/linux-broken" ] || cat "$SCRATCH/err.broken"'
+rm -rf "$b" "$CACHE/build-linux-broken" "$CACHE/series-linux-broken"
+
+ktap_finished

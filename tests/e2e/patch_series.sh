@@ -133,7 +133,8 @@ for c in s[\"cost\"]:
 		c=$s/0000-cover-letter.patch &&
 		grep -q "^To: .*seanjc@google.com" "$c" && grep -q "pbonzini@redhat.com" "$c" &&
 		grep -A20 "^Cc: " "$c" | grep -q "kvm@vger.kernel.org" &&
-		grep -q "^Totals, every guarded call made once: zen2" "$c" &&
+		grep -q "^If each guarded call runs once: zen2 saves [0-9.]* cycles" "$c" &&
+		[ "$(awk "/^---\$/ { exit } { if (length > m) m = length } END { print m }" "$c")" -le 100 ] &&
 		grep -q "All 2 patches verified on" "$c" &&
 		! grep -q "^base-commit:" "$c" && ! grep -q "\*\*\*" "$c"'
 

@@ -60,7 +60,7 @@ patches_in()
 }
 
 ktap_print_header
-ktap_set_plan $((9 * ${#versions[@]} + 8))
+ktap_set_plan $((9 * ${#versions[@]} + 9))
 
 for v in "${versions[@]}"; do
 	kdir=$CACHE/linux-source-$v
@@ -174,6 +174,15 @@ ktap_check "6.12 checkout: the prefix from x86.c's history, base-commit: HEAD, v
 	 grep -q "^All 2 patches verified" "$s/summary.txt" || { tail -n3 "$SCRATCH/err.g"; false; }'
 ktap_check "6.12 checkout: KDIR is left as it was (clean, same HEAD)" eval \
 	'[ -z "$(git -C "$g" status --porcelain)" ] && [ "$(git -C "$g" rev-parse HEAD)" = "$head" ]'
+
+make -s -C "$TOP" patches KDIR="$g" NAME=linux-6.12-checkout BASE=HEAD~1 \
+	PATCHES="$SCRATCH/kpb" REPORTS="$SCRATCH/r" >/dev/null 2>"$SCRATCH/err.b"
+sb=$SCRATCH/kpb/linux-6.12-checkout
+ktap_check "6.12 checkout, BASE=HEAD~1: that base-commit, HEAD a prerequisite, the same patches" eval \
+	'grep -qx "base-commit: $(git -C "$g" rev-parse HEAD~1)" "$sb/0000-cover-letter.patch" &&
+	 grep -q "^prerequisite-patch-id: " "$sb/0000-cover-letter.patch" &&
+	 diff <(sed -n "/^---\$/,\$p" "$s/0001-"*.patch) <(sed -n "/^---\$/,\$p" "$sb/0001-"*.patch) ||
+	 { tail -n3 "$SCRATCH/err.b"; false; }'
 
 git -C "$g" am -q $(patches_in "$s")
 make -s -C "$TOP" patches KDIR="$g" NAME=linux-6.12-checkout PATCHES="$SCRATCH/kpg" \

@@ -641,10 +641,156 @@ kb_warnings()
 	shift
 	srcs=$(kb__obj_srcs "$kdir" "$@") || return
 	kb_prepare "$b" || return
-	# W=1 changes the command line, so Kbuild rebuilds them anyway.
+	# Removed first: an object already built with W=1 would not be
+	# rebuilt, and its warnings would not be printed.
 	rm -f "${@/#/$b/}"
 	log=$b/.kb-log/w1.log
 	kb__make -C "$b" -j"$KB_JOBS" W=1 "$@" >"$log" 2>&1 ||
 		kb__fail_log "W=1 build of $* in $b failed" "$log" || return
 	kb__diags "$kdir" "$srcs" "$log"
+}
+
+# Remove a tree we created.  Its directories may have inherited a-w
+# modes from a read-only KDIR; they are our own (only files are shared),
+# so making them writable is safe.  Never chmod the files.
+kb__rmtree()
+{
+	[ -e "$1" ] || return 0
+	find "$1" -type d ! -perm -u=w -exec chmod u+w {} + 2>/dev/null
+	rm -rf "$1"
+}
+
+# kb_overlay KDIR OVERLAYDIR: (re)create OVERLAYDIR as a hard-link farm of
+# KDIR (about a second, vs ~20 s for a real copy), with $KB_OVERLAY_COPY
+# copied for real.  Files must be replaced, never written in place: use
+# kb_overlay_put.  Editing a hard-linked file in place edits KDIR, and so
+# does chmod/touch on it (inode metadata is shared).
+# Hard links need the same filesystem and, with fs.protected_hardlinks, a
+# user owning KDIR's files; otherwise (or with KB_OVERLAY_MODE=symlink) it
+# falls back to a "cp -as" symlink farm, which Kbuild handles as well.
+kb_overlay()
+{
+	local kdir=$1 ov=$2 tmp p mode=${KB_OVERLAY_MODE:-auto}
+
+	[ $# -eq 2 ] || kb_err "usage: kb_overlay KDIR OVERLAYDIR" || return
+	case "$mode" in
+	auto | hardlink | symlink) ;;
+	*) kb_err "KB_OVERLAY_MODE=$mode: want auto, hardlink or symlink"; return ;;
+	esac
+	kb__check_kdir "$kdir" || return
+	kdir=$(realpath -e "$kdir") || return
+	[ -n "$ov" ] || kb_err "empty OVERLAYDIR" || return
+	ov=$(realpath -m "$ov") || return
+	kb__check_disjoint "$kdir" "$ov" || return
+	if [ -e "$ov" ] && [ ! -f "$ov/.kb-overlay" ]; then
+		kb_err "$ov exists and is not a kb overlay (no .kb-overlay): remove it or pick another dir"
+		return
+	fi
+	mkdir -p "$(dirname "$ov")" || kb_err "cannot create $(dirname "$ov")" || return
+
+	# Build next to the target and rename, so a failed copy never looks
+	# like a usable overlay.
+	tmp=$ov.kb-tmp.$$
+	kb__rmtree "$tmp"
+	mkdir "$tmp" || kb_err "cannot create $tmp" || return
+	# Probe with one link rather than let cp -al fail after seconds.
+	if [ "$mode" = auto ]; then
+		if ln "$kdir/Makefile" "$tmp/.kb-probe" 2>/dev/null; then
+			mode=hardlink
+		else
+			mode=symlink
+		fi
+		rm -f "$tmp/.kb-probe"
+	fi
+	rmdir "$tmp"
+	if [ "$mode" = hardlink ]; then
+		cp -al "$kdir" "$tmp" 2>/dev/null ||
+			{ kb__rmtree "$tmp"; kb_err "cp -al $kdir $tmp failed (other filesystem? not owner? try KB_OVERLAY_MODE=symlink)"; return; }
+	else
+		cp -as "$kdir" "$tmp" 2>/dev/null ||
+			{ kb__rmtree "$tmp"; kb_err "cp -as $kdir $tmp failed (disk full?)"; return; }
+	fi
+	# Directories are never shared, and kb_overlay_put must create files in them.
+	find "$tmp" -type d ! -perm -u=w -exec chmod u+w {} +
+	for p in $KB_OVERLAY_COPY; do
+		[ -e "$kdir/$p" ] || continue
+		rm -rf "${tmp:?}/$p"
+		# -a keeps the mtimes, so a pristine overlay builds like KDIR.
+		if ! cp -a "$kdir/$p" "$tmp/$p"; then
+			kb__rmtree "$tmp"
+			kb_err "copying $p into $tmp failed"
+			return
+		fi
+		[ -d "$tmp/$p" ] && find "$tmp/$p" -type d -exec chmod u+w {} +
+	done
+	# The stamp's mtime is the reference for kb_overlay_verify.
+	printf 'kdir=%s\nmode=%s\n' "$kdir" "$mode" >"$tmp/.kb-overlay"
+	kb__rmtree "$ov" || kb_err "cannot remove old overlay $ov" || return
+	mv "$tmp" "$ov" || kb_err "cannot move $tmp to $ov" || return
+}
+
+kb__overlay_kdir()
+{
+	local ov=$1 kdir
+
+	[ -f "$ov/.kb-overlay" ] ||
+		kb_err "$ov is not a kb overlay (no .kb-overlay): run kb_overlay KDIR $ov" || return
+	kdir=$(sed -n 's/^kdir=//p' "$ov/.kb-overlay")
+	[ -d "$kdir" ] || kb_err "source tree $kdir of overlay $ov is gone" || return
+	echo "$kdir"
+}
+
+# kb_overlay_put OVERLAYDIR RELPATH SRCFILE: install SRCFILE as RELPATH.
+# Written to a temp name and renamed over the old entry: rename(2) swaps
+# the directory entry and never opens the (possibly shared) old inode.
+kb_overlay_put()
+{
+	local ov=$1 rel=$2 src=$3 dst tmp
+
+	[ $# -eq 3 ] || kb_err "usage: kb_overlay_put OVERLAYDIR RELPATH SRCFILE" || return
+	kb__overlay_kdir "$ov" >/dev/null || return
+	case "$rel" in
+	/* | *..* | "" | .kb-overlay)
+		kb_err "bad RELPATH '$rel': want a path relative to the tree, like arch/x86/kvm/x86.c"; return ;;
+	esac
+	[ -f "$src" ] || kb_err "$src is not a file (kb_overlay_put $ov $rel $src)" || return
+	dst=$ov/$rel
+	[ ! -d "$dst" ] || kb_err "$dst is a directory, not a file" || return
+	mkdir -p "$(dirname "$dst")" || kb_err "cannot create $(dirname "$dst")" || return
+	tmp=$(dirname "$dst")/.kb-put.$$.$(basename "$dst")
+	# A new mtime (no -p) makes Kbuild rebuild what includes the file.
+	if ! cp -- "$src" "$tmp" || ! mv -f -- "$tmp" "$dst"; then
+		rm -f "$tmp"
+		kb_err "cannot install $src as $dst"
+		return
+	fi
+}
+
+# kb_overlay_diff OVERLAYDIR: print RELPATHs whose content differs from
+# the source tree.  Only unlinked files (link count 1) can differ.
+kb_overlay_diff()
+{
+	local ov=$1 kdir rel
+
+	[ $# -eq 1 ] || kb_err "usage: kb_overlay_diff OVERLAYDIR" || return
+	kdir=$(kb__overlay_kdir "$ov") || return
+	(cd "$ov" && find . -type f -links 1 ! -name .kb-overlay -printf '%P\n') |
+		LC_ALL=C sort | while IFS= read -r rel; do
+			cmp -s "$ov/$rel" "$kdir/$rel" || echo "$rel"
+		done
+}
+
+# kb_overlay_verify OVERLAYDIR: fail if any file of the pristine tree was
+# modified since the overlay was made (i.e. something wrote through a
+# hard link).  Checks mtimes only: cheap (~0.2 s) and catches every
+# ordinary write.
+kb_overlay_verify()
+{
+	local ov=$1 kdir bad
+
+	[ $# -eq 1 ] || kb_err "usage: kb_overlay_verify OVERLAYDIR" || return
+	kdir=$(kb__overlay_kdir "$ov") || return
+	bad=$(find "$kdir" -type f -newer "$ov/.kb-overlay" -print -quit)
+	[ -z "$bad" ] ||
+		kb_err "pristine tree modified through overlay $ov: $bad (and maybe more); re-extract $kdir"
 }

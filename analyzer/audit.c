@@ -433,41 +433,28 @@ static bool build_has_cfi(const char *build)
 	return cfi;
 }
 
-static void fill_json(const void *a, FILE *out)
-{
-	audit_json(a, out);
-}
-
-static void fill_md(const void *a, FILE *out)
-{
-	audit_md(a, out);
-}
-
-static void fill_folded(const void *a, FILE *out)
-{
-	audit_folded(a, out);
-}
-
-static void fill_html(const void *a, FILE *out)
-{
-	audit_html(a, out);
-}
-
-static void fill_sarif(const void *a, FILE *out)
-{
-	audit_sarif(a, out);
-}
-
 static const struct {
 	const char *name;
-	void (*fill)(const void *a, FILE *out);
+	void (*write)(const struct audit *a, FILE *out);
 } report[] = {
-	{ "audit.json", fill_json },
-	{ "audit.md", fill_md },
-	{ "audit.sarif", fill_sarif },
-	{ "exit-paths.folded", fill_folded },
-	{ "audit.html", fill_html },
+	{ "audit.json", audit_json },
+	{ "audit.md", audit_md },
+	{ "audit.sarif", audit_sarif },
+	{ "exit-paths.folded", audit_folded },
+	{ "audit.html", audit_html },
 };
+
+struct report_job {
+	const struct audit *a;
+	void (*write)(const struct audit *a, FILE *out);
+};
+
+static void fill(const void *arg, FILE *out)
+{
+	const struct report_job *j = arg;
+
+	j->write(j->a, out);
+}
 
 /* Each report through a temporary file, so no half-written one is left. */
 static int write_reports(const struct audit *a, const char *dir)
@@ -475,8 +462,9 @@ static int write_reports(const struct audit *a, const char *dir)
 	size_t i;
 
 	for (i = 0; i < sizeof(report) / sizeof(*report); i++) {
+		struct report_job j = { a, report[i].write };
 		char *path = xasprintf("%s/%s", dir, report[i].name);
-		int r = write_atomic(path, report[i].fill, a);
+		int r = write_atomic(path, fill, &j);
 
 		free(path);
 		if (r)

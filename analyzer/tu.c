@@ -519,6 +519,22 @@ struct init_walk {
 
 static void walk_init(struct walk *w, CXCursor list, const char *slot);
 
+/* text[from, to) with its blanks trimmed, interned. */
+static const char *trimmed(struct walk *w, const char *text, size_t from, size_t to)
+{
+	const char *r;
+	char *s;
+
+	while (from < to && isspace((unsigned char)text[from]))
+		from++;
+	while (to > from && isspace((unsigned char)text[to - 1]))
+		to--;
+	s = xasprintf("%.*s", (int)(to - from), text + from);
+	r = cg_str(w->cg, s);
+	free(s);
+	return r;
+}
+
 /* "[EXIT_REASON_CPUID] = fn": the text between the brackets, as written. */
 static const char *designator(struct walk *w, CXCursor entry)
 {
@@ -527,8 +543,6 @@ static const char *designator(struct walk *w, CXCursor entry)
 	unsigned int off;
 	size_t size;
 	CXFile file;
-	char *s;
-	const char *r;
 
 	clang_getExpansionLocation(at, &file, NULL, NULL, &off);
 	text = file ? flow_file_text(w->tu, file, &size) : NULL;
@@ -537,14 +551,7 @@ static const char *designator(struct walk *w, CXCursor entry)
 	end = memchr(text + off, ']', size - off);
 	if (!end)
 		return NULL;
-	for (off++; isspace((unsigned char)text[off]); off++)
-		;
-	while (end > text + off && isspace((unsigned char)end[-1]))
-		end--;
-	s = xasprintf("%.*s", (int)(end - (text + off)), text + off);
-	r = cg_str(w->cg, s);
-	free(s);
-	return r;
+	return trimmed(w, text, off + 1, end - text);
 }
 
 /*
@@ -664,24 +671,16 @@ static const char *expr_text(struct walk *w, CXCursor e)
 {
 	CXSourceRange r = clang_getCursorExtent(e);
 	unsigned int from, to;
-	const char *text, *out;
+	const char *text;
 	size_t size;
 	CXFile file, file2;
-	char *s;
 
 	clang_getExpansionLocation(clang_getRangeStart(r), &file, NULL, NULL, &from);
 	clang_getExpansionLocation(clang_getRangeEnd(r), &file2, NULL, NULL, &to);
 	text = file ? flow_file_text(w->tu, file, &size) : NULL;
 	if (!text || file2 != file || from >= to || to > size)
 		return NULL;
-	while (from < to && isspace((unsigned char)text[from]))
-		from++;
-	while (to > from && isspace((unsigned char)text[to - 1]))
-		to--;
-	s = xasprintf("%.*s", (int)(to - from), text + from);
-	out = cg_str(w->cg, s);
-	free(s);
-	return out;
+	return trimmed(w, text, from, to);
 }
 
 /*

@@ -17,8 +17,12 @@
 //  rewritten.  -D global_pmu guards with the kvm.enable_pmu module parameter,
 //  for trees before 5.18 whose struct kvm_arch has no enable_pmu.
 //  -D exit_paths=FILE rewrites only calls in the functions FILE names, one a
-//  line; the others are reported off-path.  --max-width 99 keeps added lines
-//  within 100 columns: spatch lets a line run one column past the width.
+//  line; the others are reported off-path.  A trigger called in the body of
+//  a trigger (mainline's kvm_pmu_instruction_retired() wraps the static
+//  kvm_pmu_trigger_event()) is neither rewritten nor reported: the wrapper
+//  is the trigger, and its callers are where the guard goes.  Reports come
+//  in file, line and column order.  --max-width 99 keeps added lines within
+//  100 columns: spatch lets a line run one column past the width.
 // Requires: 1.1.1
 // Options: --no-includes --include-headers --max-width 99
 // Keywords: kvm_pmu_trigger_event, kvm_pmu_instruction_retired, enable_pmu
@@ -35,8 +39,16 @@ import re
 
 use_global = False
 exit_fns = None
+triggers = {"kvm_pmu_trigger_event", "kvm_pmu_instruction_retired",
+	    "kvm_pmu_branch_retired"}
 commented_at = set()
 split_at = set()
+# Report and org lines, printed in file, line and column order once all
+# is matched: the rules above find them in an order of their own.
+found = []
+
+def later(emit, p, msg):
+	found.append(((p.file, int(p.line), int(p.column)), emit, p, msg))
 
 def key(p):
 	return (p[0].file, p[0].line, p[0].column)
@@ -74,8 +86,13 @@ def pmu_guard(vcpu):
 		return v + "->kvm->arch.enable_pmu"
 	return "(" + vcpu + ")->kvm->arch.enable_pmu"
 
+# A call in the definition of a trigger is that trigger's own body.
+def in_trigger(p):
+	return p[0].current_element in triggers
+
 def off_exit_path(p):
-	return exit_fns is not None and p[0].current_element not in exit_fns
+	return (exit_fns is not None and p[0].current_element not in exit_fns
+		and not in_trigger(p))
 
 # Guard tests are judged on the condition's text: a test counts only with
 # the right polarity, so "a || enable_pmu" or "!enable_pmu" guard nothing.
@@ -192,7 +209,7 @@ fn@pa@pe(...)
 identifier fn = {kvm_pmu_trigger_event, kvm_pmu_instruction_retired,
 		 kvm_pmu_branch_retired};
 expression V : script:python() { has_side_effects(V) };
-position pi;
+position pi : script:python() { not in_trigger(pi) };
 @@
 fn@pi(V, ...)
 
@@ -228,9 +245,18 @@ if c[0].after:
 @hand@
 identifier fn = {kvm_pmu_trigger_event, kvm_pmu_instruction_retired,
 		 kvm_pmu_branch_retired};
-position ph : script:python() { key(ph) in commented_at };
+position ph : script:python() { key(ph) in commented_at and not in_trigger(ph) };
 @@
 fn@ph(...)
+
+// A trigger called in a trigger's own definition is that trigger's body:
+// guarding it would test the flag after the wrapper's call is paid.
+@wrapped@
+identifier fn = {kvm_pmu_trigger_event, kvm_pmu_instruction_retired,
+		 kvm_pmu_branch_retired};
+position pw : script:python() { in_trigger(pw) };
+@@
+fn@pw(...)
 
 @offpath@
 identifier fn = {kvm_pmu_trigger_event, kvm_pmu_instruction_retired,
@@ -243,7 +269,7 @@ fn@po(...)
 identifier fn = {kvm_pmu_trigger_event, kvm_pmu_instruction_retired,
 		 kvm_pmu_branch_retired};
 expression V;
-position pc != {guarded.pg, early.pe, offpath.po, impure.pi, hand.ph};
+position pc != {guarded.pg, early.pe, offpath.po, impure.pi, hand.ph, wrapped.pw};
 @@
 fn@pc(V, ...);
 
@@ -289,8 +315,8 @@ identifier fn1 = {kvm_pmu_trigger_event, kvm_pmu_instruction_retired,
 identifier fn2 = {kvm_pmu_trigger_event, kvm_pmu_instruction_retired,
 		  kvm_pmu_branch_retired};
 expression V, C;
-position p1 != {guarded.pg, early.pe, offpath.po, impure.pi, hand.ph, split.pq};
-position p2 != {guarded.pg, early.pe, offpath.po, impure.pi, hand.ph, split.pq};
+position p1 != {guarded.pg, early.pe, offpath.po, impure.pi, hand.ph, wrapped.pw, split.pq};
+position p2 != {guarded.pg, early.pe, offpath.po, impure.pi, hand.ph, wrapped.pw, split.pq};
 @@
 fn1@p1(V, ...);
 (
@@ -303,7 +329,7 @@ if (C) fn2@p2(V, ...);
 identifier fn = {kvm_pmu_trigger_event, kvm_pmu_instruction_retired,
 		 kvm_pmu_branch_retired};
 expression V;
-position ps != {guarded.pg, early.pe, offpath.po, impure.pi, hand.ph, pair.p2};
+position ps != {guarded.pg, early.pe, offpath.po, impure.pi, hand.ph, wrapped.pw, pair.p2};
 @@
 fn@ps(V, ...);
 
@@ -339,7 +365,7 @@ identifier fn2 = {kvm_pmu_trigger_event, kvm_pmu_instruction_retired,
 expression site.V, C;
 statement S;
 position site.ps;
-position p2 != {guarded.pg, early.pe, offpath.po, impure.pi, hand.ph, split.pq};
+position p2 != {guarded.pg, early.pe, offpath.po, impure.pi, hand.ph, wrapped.pw, split.pq};
 position pn != body.pb;
 expression guard.g;
 expression list es1, es2;
@@ -417,7 +443,7 @@ fn << cand.fn;
 v << cand.V;
 pc << cand.pc;
 @@
-coccilib.report.print_report(pc[0],
+later(coccilib.report.print_report, pc[0],
 	"%s() in %s() runs with the VM's PMU disabled too: guard it with if (unlikely(%s))"
 	% (fn, pc[0].current_element, pmu_guard(v)))
 
@@ -425,7 +451,7 @@ coccilib.report.print_report(pc[0],
 fn << offpath.fn;
 po << offpath.po;
 @@
-coccilib.report.print_report(po[0],
+later(coccilib.report.print_report, po[0],
 	"%s() in %s() is off the VM-exit paths: left as is"
 	% (fn, po[0].current_element))
 
@@ -433,7 +459,7 @@ coccilib.report.print_report(po[0],
 fn << impure.fn;
 pi << impure.pi;
 @@
-coccilib.report.print_report(pi[0],
+later(coccilib.report.print_report, pi[0],
 	"%s() in %s() has a vcpu argument with side effects: guard it by hand"
 	% (fn, pi[0].current_element))
 
@@ -441,7 +467,7 @@ coccilib.report.print_report(pi[0],
 fn << hand.fn;
 ph << hand.ph;
 @@
-coccilib.report.print_report(ph[0],
+later(coccilib.report.print_report, ph[0],
 	"%s() in %s() follows a commented condition: guard it by hand"
 	% (fn, ph[0].current_element))
 
@@ -449,7 +475,8 @@ coccilib.report.print_report(ph[0],
 fn << hand.fn;
 ph << hand.ph;
 @@
-coccilib.org.print_todo(ph[0], "%s() in %s() unguarded, after a commented condition"
+later(coccilib.org.print_todo, ph[0],
+	"%s() in %s() unguarded, after a commented condition"
 	% (fn, ph[0].current_element))
 
 @script:python depends on org@
@@ -457,5 +484,11 @@ fn << cand.fn;
 v << cand.V;
 pc << cand.pc;
 @@
-coccilib.org.print_todo(pc[0], "%s() in %s() unguarded: if (unlikely(%s))"
+later(coccilib.org.print_todo, pc[0],
+	"%s() in %s() unguarded: if (unlikely(%s))"
 	% (fn, pc[0].current_element, pmu_guard(v)))
+
+@finalize:python@
+@@
+for _, emit, p, msg in sorted(found, key=lambda f: f[0]):
+	emit(p, msg)

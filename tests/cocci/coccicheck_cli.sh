@@ -21,7 +21,7 @@ guards()
 }
 
 ktap_print_header
-ktap_set_plan 26
+ktap_set_plan 29
 
 tree_manifest "$trees/per-vm" >"$SCRATCH/before"
 "$cc" -j 1 "$trees/per-vm" >"$SCRATCH/per-vm.diff" 2>"$SCRATCH/per-vm.err"
@@ -52,6 +52,31 @@ ktap_check "context: the four calls marked with -" \
 	test "$(grep -c '^-.*kvm_pmu_trigger_event' "$SCRATCH/context")" = 4
 "$cc" -m org "$trees/per-vm" >"$SCRATCH/org" 2>&1
 ktap_check "org: one TODO a finding" test "$(grep -c '^\* TODO' "$SCRATCH/org")" = 4
+
+# Mainline's shape: pmu.c's wrappers call the static trigger; x86.c calls
+# the wrappers.  The wrappers' own calls are no findings, and findings come
+# in file, then line order.
+mkdir -p "$SCRATCH/mainline"
+cp -r "$trees/per-vm/." "$SCRATCH/mainline/"
+rm "$SCRATCH/mainline/arch/x86/kvm/vmx/nested.c"
+cp "$TESTS/cocci/mainline_pmu.c" "$SCRATCH/mainline/arch/x86/kvm/pmu.c"
+cp "$TESTS/cocci/mainline_x86.c" "$SCRATCH/mainline/arch/x86/kvm/x86.c"
+"$cc" -m report "$SCRATCH/mainline" >"$SCRATCH/ml.report" 2>&1
+ktap_check "mainline: report lists the wrappers' callers, not their bodies, in file and line order" \
+	diff -u <(printf '%s\n' arch/x86/kvm/pmu.c:63:kvm_pmu_emulate_rdpmc \
+		arch/x86/kvm/x86.c:27:kvm_skip_emulated_instruction \
+		arch/x86/kvm/x86.c:38:x86_emulate_instruction arch/x86/kvm/x86.c:40:x86_emulate_instruction \
+		arch/x86/kvm/x86.c:52:nested_vmx_run) \
+		<(sed -E 's/^([^:]+:[0-9]+):[^:]*: [a-z0-9_]+\(\) in ([a-z0-9_]+)\(\) runs with .*/\1:\2/' "$SCRATCH/ml.report")
+"$cc" -m org "$SCRATCH/mainline" >"$SCRATCH/ml.org" 2>&1
+ktap_check "mainline: org mode, the same findings in the same order" \
+	diff -u <(cut -d: -f1,2 "$SCRATCH/ml.report") \
+		<(sed -E 's/^\* TODO \[\[view:([^:]+)::face=[^:]*::linb=([0-9]+)::.*/\1:\2/' "$SCRATCH/ml.org")
+"$cc" "$SCRATCH/mainline" >"$SCRATCH/ml.diff" 2>&1
+ktap_check "mainline: patch guards the five calls and leaves the wrappers' bodies" eval \
+	'test "$(guards "vcpu->kvm->arch.enable_pmu" "$SCRATCH/ml.diff")" = 4 &&
+	 test "$(grep -c "^-.*kvm_pmu_[a-z_]*(vcpu" "$SCRATCH/ml.diff")" = 5 &&
+	 ! grep -q "^[-+].*kvm_pmu_trigger_event" "$SCRATCH/ml.diff"'
 
 printf 'skip_instruction\n# a comment\nvmlaunch\n' >"$SCRATCH/exit-paths"
 "$cc" -e "$SCRATCH/exit-paths" "$trees/per-vm" >"$SCRATCH/ep.diff" 2>&1

@@ -2,7 +2,8 @@
 /*
  * Runs one fixture's run_fixture() for every arg in 0..15 with the VM's PMU
  * on or off (argv[1]) and prints a trace of everything it did.  The fixture
- * test compares the traces of the original and the rewritten fixture.
+ * test compares the traces of the original and the rewritten fixture.  The
+ * triggers are weak: a fixture may bring its own.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,18 +19,18 @@ bool enable_pmu;
 static struct kvm vm;
 static struct vcpu_svm vcpus[2];
 
-void kvm_pmu_trigger_event(struct kvm_vcpu *vcpu, u64 event)
+__attribute__((weak)) void kvm_pmu_trigger_event(struct kvm_vcpu *vcpu, u64 event)
 {
 	printf("trigger kvm_pmu_trigger_event vcpu%d 0x%llx\n", vcpu->mode,
 	       (unsigned long long)event);
 }
 
-void kvm_pmu_instruction_retired(struct kvm_vcpu *vcpu)
+__attribute__((weak)) void kvm_pmu_instruction_retired(struct kvm_vcpu *vcpu)
 {
 	printf("trigger kvm_pmu_instruction_retired vcpu%d\n", vcpu->mode);
 }
 
-void kvm_pmu_branch_retired(struct kvm_vcpu *vcpu)
+__attribute__((weak)) void kvm_pmu_branch_retired(struct kvm_vcpu *vcpu)
 {
 	printf("trigger kvm_pmu_branch_retired vcpu%d\n", vcpu->mode);
 }

@@ -52,9 +52,16 @@ extern struct kvm_pmu_emulated_event_selectors kvm_pmu_eventsel;
 /* The kvm.enable_pmu module parameter, all trees before 5.18 had. */
 extern bool enable_pmu;
 
-void kvm_pmu_trigger_event(struct kvm_vcpu *vcpu, u64 event);
+/*
+ * The triggers, defined weakly in driver.c.  Mainline's pmu.c keeps
+ * kvm_pmu_trigger_event() static behind the two wrappers: a fixture in its
+ * shape defines KVM_FIXTURE_OWN_TRIGGERS and its own.
+ */
 void kvm_pmu_instruction_retired(struct kvm_vcpu *vcpu);
 void kvm_pmu_branch_retired(struct kvm_vcpu *vcpu);
+#ifndef KVM_FIXTURE_OWN_TRIGGERS
+void kvm_pmu_trigger_event(struct kvm_vcpu *vcpu, u64 event);
+#endif
 
 void trace(const char *what, long value);
 struct kvm_vcpu *vcpu_of(int id);

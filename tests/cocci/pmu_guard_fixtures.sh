@@ -13,6 +13,8 @@
 #   check-exit-paths: functions on exit paths (calls elsewhere stay as is)
 #   check-pmu-off-triggers: PMU triggers the rewritten fixture still makes
 #                           with the PMU off over all runs (default 0)
+#   check-with: another fixture linked with this one, as pmu.c is with x86.c
+#               (its NAME.res with this NAME.res, its NAME.c with this NAME.c)
 #
 # Usage: pmu_guard_fixtures.sh [NAME...]
 
@@ -80,7 +82,7 @@ for f in "${fixtures[@]}"; do
 	if [ ! -r "$c" ] || [ ! -r "$res" ]; then
 		ktap_exit_fail_msg "$f: $f.c and $f.res must both exist in tests/cocci"
 	fi
-	bad=$(grep -o 'check-[a-z-]*:' "$c" | grep -vxE 'check-(name|options|exit-paths|pmu-off-triggers):')
+	bad=$(grep -o 'check-[a-z-]*:' "$c" | grep -vxE 'check-(name|options|exit-paths|pmu-off-triggers|with):')
 	[ -z "$bad" ] || ktap_exit_fail_msg "$f.c: unknown tag $bad"
 
 	read -r -a opts <<<"$(tag options "$c")"
@@ -96,10 +98,18 @@ for f in "${fixtures[@]}"; do
 		eval 'spatch_to "$c" "$SCRATCH/$f.out.c" "${opts[@]}" && same "$res" "$SCRATCH/$f.out.c"'
 	ktap_check "$f: rule leaves $f.res unchanged" \
 		eval 'spatch_to "$res" "$SCRATCH/$f.again.c" "${opts[@]}" && same "$res" "$SCRATCH/$f.again.c"'
+	new=("$SCRATCH/$f.res.c") orig=("$c")
 	cp "$res" "$SCRATCH/$f.res.c"
+	with=$(tag with "$c")
+	if [ -n "$with" ]; then
+		[ -r "$dir/$with.c" ] && [ -r "$dir/$with.res" ] ||
+			ktap_exit_fail_msg "$f.c: check-with: $with: no $with.c and $with.res in tests/cocci"
+		cp "$dir/$with.res" "$SCRATCH/$with.res.c"
+		new+=("$SCRATCH/$with.res.c") orig+=("$dir/$with.c")
+	fi
 	ktap_check "$f: $f.res compiles with -Wall -Wextra -Werror" \
-		eval 'gcc $cflags -o "$SCRATCH/$f.new.bin" "$dir/driver.c" "$SCRATCH/$f.res.c" &&
-		      gcc $cflags -o "$SCRATCH/$f.orig.bin" "$dir/driver.c" "$c"'
+		eval 'gcc $cflags -o "$SCRATCH/$f.new.bin" "$dir/driver.c" "${new[@]}" &&
+		      gcc $cflags -o "$SCRATCH/$f.orig.bin" "$dir/driver.c" "${orig[@]}"'
 	ktap_check "$f: same behaviour, PMU triggers gone with the PMU off" \
 		behaves "$f" "$(tag pmu-off-triggers "$c" | grep . || echo 0)"
 done

@@ -65,7 +65,7 @@ void audit_free(struct audit *a)
 
 const char *audit_pmu_status(const struct cm_model *m, const struct cm_call *c)
 {
-	if (!cm_is_pmu_trigger(c->callee_name))
+	if (!cm_is_pmu_site(m, c))
 		return NULL;
 	if (!m->func[c->caller].on_path)
 		return "off-path";
@@ -118,7 +118,7 @@ static void json_cost(const struct audit *a, size_t p, size_t i, FILE *out)
 	fputs("{\"profile\": ", out);
 	json_str(out, e->prof->name);
 	fputs(", \"sequence\": ", out);
-	json_str(out, cm_sequence(e, a->m->call[i].kind));
+	json_str(out, cm_sequence(e, &a->m->call[i]));
 	fprintf(out, ", \"call\": %.1f, \"ret\": %.1f, \"body\": %.1f, \"inner\": %.1f, "
 		     "\"total\": %.1f, \"per_exit\": %.1f, \"weighted\": %.1f, \"priced_target\": ",
 		k->call, k->ret, k->body, k->inner, k->total, k->per_exit, k->weighted);
@@ -278,7 +278,7 @@ static void md_top(const struct audit *a, size_t p, FILE *out)
 
 		fprintf(out, "| %zu | %.1f | %.1f | `%s:%u` | `%s` | %s `%s` | %s%s | %.1f+%.1f+%.1f+%.1f | ",
 			i + 1, k->weighted, k->total, c->file, c->line, f->name,
-			c->kind == CALL_DIRECT ? "call" : cm_sequence(e, c->kind), audit_what(c),
+			cm_sequence(e, c), audit_what(c),
 			cg_when_name(c->when), c->guarded ? ", guarded" : "", k->call, k->ret,
 			k->body, k->inner);
 		fprintf(out, "%s | ", audit_pmu_status(m, c) ? audit_pmu_status(m, c) : "-");
@@ -298,7 +298,9 @@ static void md_pmu(const struct audit *a, FILE *out)
 	fputs("\n## PMU triggers\n\n"
 	      "Each call of a PMU-trigger function, and what guarding it with "
 	      "`if (unlikely(vcpu->kvm->arch.enable_pmu))` saves each time it runs "
-	      "with the guest PMU off: its cost less the guard's own.\n\n"
+	      "with the guest PMU off: its cost less the guard's own. A trigger's call "
+	      "in a trigger's own body (a wrapper's call of the one it wraps) is part of "
+	      "the wrapper's cost, not listed.\n\n"
 	      "| site | function | callee | status | when |", out);
 	for (p = 0; p < a->nprof; p++)
 		fprintf(out, " %s saving |", a->eval[p].prof->name);
@@ -380,7 +382,9 @@ void audit_md(const struct audit *a, FILE *out)
 	      "- **ret**: what the callee's return costs above a plain `ret`: `return_thunk`, "
 	      "`srso_safe_ret`, `srso_alias` or `call_depth`, by the profile's default.\n"
 	      "- **body**: the callee's instructions on its shortest entry-to-return path in the "
-	      "built object (objdump -dr, tail calls followed), at `ipc` instructions a cycle.\n"
+	      "built object (objdump -dr; a gcc clone such as foo.isra.0 stands for foo), at "
+	      "`ipc` instructions a cycle. A call the callee's path ends in a jump to is a "
+	      "`tail call`: no call or return of its own, its callee's body and inner calls.\n"
 	      "- **inner**: what the callee calls on its cheapest path, priced the same way, "
 	      "6 calls deep: an unconditional call counts fully, a likely() one 0.9, an "
 	      "unlikely() one 0.1, a call under a plain condition or an enable_pmu guard 0. A "

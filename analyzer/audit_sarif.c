@@ -283,7 +283,7 @@ void audit_sarif(const struct audit *a, FILE *out)
 		size_t i = a->order[s];
 		const struct cm_call *c = &m->call[i];
 
-		if (cm_is_pmu_trigger(c->callee_name) && !c->guarded)
+		if (cm_is_pmu_site(m, c) && !c->guarded)
 			result(a, R_PMU, i, &first, out);
 		if (thunked(a, i))
 			result(a, R_INDIRECT, i, &first, out);

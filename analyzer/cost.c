@@ -51,6 +51,16 @@ bool cm_is_pmu_trigger(const char *callee)
 }
 
 /*
+ * A trigger called in a trigger's own definition is that trigger's body
+ * (mainline's kvm_pmu_instruction_retired() is one call of the static
+ * kvm_pmu_trigger_event()): its guard goes at the wrapper's callers.
+ */
+bool cm_is_pmu_site(const struct cm_model *m, const struct cm_call *c)
+{
+	return cm_is_pmu_trigger(c->callee_name) && !cm_is_pmu_trigger(m->func[c->caller].name);
+}
+
+/*
  * How often a call runs when its function does, on the cheapest path: an
  * unconditional call always, the likely() side 0.9 (gcc's default
  * builtin-expect-probability), the unlikely() side 0.1, a call under a
@@ -392,6 +402,34 @@ static void frequencies(struct cm_model *m, const struct jval *roots, const stru
 	}
 }
 
+/*
+ * The call a function's shortest object path ends in a jump to (gcc's
+ * sibling call, "return g(x);"): the last direct call of that name in the
+ * function, whose callee must be in the graph.  The function's body then
+ * stops at the jump and the call is priced as one that makes no call and
+ * no return of its own.
+ */
+static void mark_tail_calls(struct cm_model *m)
+{
+	size_t f, i;
+
+	for (f = 0; f < m->nfunc; f++) {
+		struct cm_func *fn = &m->func[f];
+
+		if (!fn->obj || !fn->obj->tail)
+			continue;
+		for (i = fn->first + fn->ncall; i-- > fn->first;) {
+			struct cm_call *c = &m->call[i];
+
+			if (c->kind == CALL_DIRECT && c->callee != NONE &&
+			    !strcmp(m->func[c->callee].name, fn->obj->tail)) {
+				c->tail = fn->tail_call = true;
+				break;
+			}
+		}
+	}
+}
+
 int cm_load(struct cm_model *m, const struct jval *cg, const struct objpaths *op, bool cfi)
 {
 	const struct jval *funcs = array(cg, "functions"), *calls = array(cg, "calls");
@@ -415,6 +453,7 @@ int cm_load(struct cm_model *m, const struct jval *cg, const struct objpaths *op
 	}
 	for (i = 0; i < m->nfunc; i++)
 		m->func[i].obj = op_find(op, m->func[i].name);
+	mark_tail_calls(m);
 	load_reasons(&l, array(cg, "roots"));
 	frequencies(m, array(cg, "roots"), &l);
 	ret = 0;
@@ -537,8 +576,12 @@ static double sequence(const struct pricer *pr, enum call_kind kind)
 	return c;
 }
 
-const char *cm_sequence(const struct cm_eval *e, enum call_kind kind)
+const char *cm_sequence(const struct cm_eval *e, const struct cm_call *c)
 {
+	enum call_kind kind = c->kind;
+
+	if (c->tail)
+		return "tail call";
 	if (kind == CALL_INDIRECT)
 		return e->def->indirect == IND_PLAIN ? "indirect" : mit_indirect_name(e->def->indirect);
 	return kind == CALL_WRAPPER ? "compare+call" : "call";
@@ -562,11 +605,14 @@ static double return_extra(const struct profile *p, enum mit_return r)
 
 static double inner(struct pricer *pr, size_t f, unsigned int depth);
 
+/* Its tail call's callee is priced at that call, else counted here. */
 static double body(const struct pricer *pr, size_t f)
 {
-	const struct op_func *o = pr->m->func[f].obj;
+	const struct cm_func *fn = &pr->m->func[f];
 
-	return o ? o->insns / pr->e->prof->cost[P_IPC] : 0;
+	if (!fn->obj)
+		return 0;
+	return (fn->tail_call ? fn->obj->own : fn->obj->insns) / pr->e->prof->cost[P_IPC];
 }
 
 static struct cm_cost price(struct pricer *pr, const struct cm_call *c, unsigned int depth)
@@ -577,7 +623,11 @@ static struct cm_cost price(struct pricer *pr, const struct cm_call *c, unsigned
 	if (c->kind == CALL_DIRECT) {
 		size_t f = c->callee;
 
-		if (c->callee_inline || (f != NONE && !pr->m->func[f].obj)) {
+		if (c->tail) {
+			/* A jump: the caller's own return is the callee's. */
+			k.body = body(pr, f);
+			k.inner = inner(pr, f, depth + 1);
+		} else if (c->callee_inline || (f != NONE && !pr->m->func[f].obj)) {
 			k.inner = f != NONE ? inner(pr, f, depth) : 0;
 		} else {
 			k.call = sequence(pr, c->kind);

@@ -30,6 +30,7 @@ struct cm_func {
 	const struct op_func *obj;	/* emitted as a function; NULL: inlined or elsewhere */
 	size_t first, ncall;		/* its calls in cm_model.call */
 	bool run_loop;			/* reached from the run loop, not via a handler table */
+	bool tail_call;			/* its object path ends in a jump to one of its calls */
 	double freq;			/* runs per exit of its roots, on the cheapest path */
 	size_t *reason;			/* the exit reasons reaching it, sorted */
 	size_t nreason, areason;
@@ -41,6 +42,7 @@ struct cm_call {
 	enum call_kind kind;
 	enum call_when when;
 	bool guarded, callee_inline;
+	bool tail;			/* its caller's object path ends in a jump to it */
 	bool dispatch;			/* the exit-handler table call itself */
 	const char *callee_name, *file, *what;
 	unsigned int line, col;
@@ -97,8 +99,10 @@ void cm_eval_free(struct cm_eval *e);
 /* How often a call runs when its function does: always 1, likely 0.9, ... */
 double cm_when_weight(enum call_when when, bool guarded);
 /* The call's own sequence on this profile, in words: "retpoline", "call". */
-const char *cm_sequence(const struct cm_eval *e, enum call_kind kind);
+const char *cm_sequence(const struct cm_eval *e, const struct cm_call *c);
 /* A PMU trigger: kvm_pmu_trigger_event() and its wrappers. */
 bool cm_is_pmu_trigger(const char *callee);
+/* A call of a PMU trigger that is not in a trigger's own body. */
+bool cm_is_pmu_site(const struct cm_model *m, const struct cm_call *c);
 
 #endif

@@ -181,26 +181,67 @@ static unsigned int shortest(const struct fn *f, const char **end)
 	return best;
 }
 
-/* The entry symbols only: foo.cold and foo.part.0 are pieces of foo. */
-static bool is_entry(const char *name)
+/*
+ * The function a symbol is the entry of, as the length of its name: foo
+ * itself, or a clone gcc emits instead of foo's body, foo.isra.0 or
+ * foo.constprop.0 (or both, as foo.constprop.0.isra.0).  foo.cold and
+ * foo.part.0 are pieces of foo, not its entry, and .L names are local: 0.
+ */
+static size_t entry_len(const char *name)
 {
-	return name[0] != '.' && !strchr(name, '.');
+	const char *dot = strchr(name, '.'), *p = dot;
+
+	if (!dot)
+		return strlen(name);
+	while (p != dot + strlen(dot)) {
+		size_t n;
+
+		if (!strncmp(p, ".isra.", 6))
+			p += 6;
+		else if (!strncmp(p, ".constprop.", 11))
+			p += 11;
+		else
+			return 0;
+		n = strspn(p, "0123456789");
+		if (!n)
+			return 0;
+		p += n;
+	}
+	return (size_t)(dot - name);
+}
+
+/* A symbol's function name, interned: foo for foo.isra.0. */
+static const char *entry_name(struct objpaths *op, const char *sym, size_t len)
+{
+	char *base;
+	const char *s;
+
+	if (!sym[len])
+		return intern(&op->pool, sym);
+	base = xasprintf("%.*s", (int)len, sym);
+	s = intern(&op->pool, base);
+	free(base);
+	return s;
 }
 
 static void flush(struct objpaths *op, struct fn *f, const char *obj)
 {
-	size_t i;
+	size_t i, len;
 
-	if (f->name && is_entry(f->name)) {
+	if (f->name && (len = entry_len(f->name))) {
 		const char *tail = NULL;
 		struct op_func *of;
 
 		GROW(op->func, op->afunc, op->nfunc + 1);
 		of = &op->func[op->nfunc++];
-		of->name = intern(&op->pool, f->name);
+		of->name = entry_name(op, f->name, len);
+		of->clone = f->name[len] != '\0';
 		of->obj = obj;
 		of->own = shortest(f, &tail);
-		of->tail = tail ? intern(&op->pool, tail) : NULL;
+		of->tail = NULL;
+		if (tail)
+			of->tail = entry_len(tail) ? entry_name(op, tail, entry_len(tail)) :
+						     intern(&op->pool, tail);
 	}
 	for (i = 0; i < f->n; i++)
 		free(f->insn[i].tail);
@@ -248,6 +289,8 @@ static int cmp_func(const void *a, const void *b)
 	const struct op_func *x = a, *y = b;
 	int r = strcmp(x->name, y->name);
 
+	if (!r && x->clone != y->clone)
+		return x->clone ? 1 : -1;
 	return r ? r : strcmp(x->obj, y->obj);
 }
 
@@ -277,7 +320,10 @@ int op_read(const char *build, struct objpaths *op)
 	oc_modules_free(mods, nmods);
 	if (op->nfunc)
 		qsort(op->func, op->nfunc, sizeof(*op->func), cmp_func);
-	/* A static name in two objects: keep the first object's, by name order. */
+	/*
+	 * A static name in two objects: keep the first object's, by name
+	 * order; foo itself before a clone of it.
+	 */
 	for (i = 0; i < op->nfunc; i++) {
 		if (k && op->func[k - 1].name == op->func[i].name)
 			continue;

@@ -7,12 +7,14 @@
 #ifndef HOTPATH_OBJPATH_H
 #define HOTPATH_OBJPATH_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "util.h"
 
 struct op_func {
-	const char *name;	/* the symbol; .cold and .part pieces are not entries */
+	const char *name;	/* the function; .cold and .part pieces are not entries */
+	bool clone;		/* emitted as name.isra.N or name.constprop.N */
 	const char *obj;
 	unsigned int own;	/* on its shortest entry-to-return path; 0: none found */
 	const char *tail;	/* that path ends in a tail call to this function */

@@ -21,7 +21,7 @@ guards()
 }
 
 ktap_print_header
-ktap_set_plan 29
+ktap_set_plan 30
 
 tree_manifest "$trees/per-vm" >"$SCRATCH/before"
 "$cc" -j 1 "$trees/per-vm" >"$SCRATCH/per-vm.diff" 2>"$SCRATCH/per-vm.err"
@@ -35,8 +35,10 @@ ktap_check "patch: only files with calls appear, with a/ b/ headers" eval \
 cp -r "$trees/per-vm" "$SCRATCH/applied"
 ktap_check "patch: the diff applies with patch -p1" \
 	patch -s -p1 -d "$SCRATCH/applied" -i "$SCRATCH/per-vm.diff"
-ktap_check "patch: the patched tree gives an empty diff" \
-	eval 'test -z "$("$cc" "$SCRATCH/applied")"'
+ktap_check "patch: the patched tree gives an empty diff, exit 0 and no message" \
+	eval '"$cc" "$SCRATCH/applied" >"$SCRATCH/applied.diff" 2>"$SCRATCH/applied.err" &&
+	      test ! -s "$SCRATCH/applied.diff" && test ! -s "$SCRATCH/applied.err" ||
+	      { cat "$SCRATCH/applied.err"; false; }'
 "$cc" -j 2 "$trees/per-vm" >"$SCRATCH/per-vm-j2.diff" 2>&1
 ktap_check "patch: -j 1 and -j 2 give byte-identical output" \
 	cmp "$SCRATCH/per-vm.diff" "$SCRATCH/per-vm-j2.diff"
@@ -48,10 +50,15 @@ ktap_check "report: one file:line:col-col line a finding" eval \
 ktap_check "report: the pair's second call is a finding of its own" \
 	grep -q '^arch/x86/kvm/x86.c:18:' "$SCRATCH/report"
 "$cc" -m context "$trees/per-vm" >"$SCRATCH/context" 2>&1
-ktap_check "context: the four calls marked with -" \
-	test "$(grep -c '^-.*kvm_pmu_trigger_event' "$SCRATCH/context")" = 4
+ktap_check "context: the four calls marked with -, nothing added" eval \
+	'test "$(grep -c "^-.*kvm_pmu_trigger_event" "$SCRATCH/context")" = 4 &&
+	 test "$(grep "^+" "$SCRATCH/context" | grep -vc "^+++ ")" = 0'
 "$cc" -m org "$trees/per-vm" >"$SCRATCH/org" 2>&1
-ktap_check "org: one TODO a finding" test "$(grep -c '^\* TODO' "$SCRATCH/org")" = 4
+# Report mode's findings, as org-mode TODO items.
+sed -E 's/^([^:]+):([0-9]+):([0-9]+)-([0-9]+): (.*) runs with .* guard it with (.*)$/* TODO [[view:\1::face=ovl-face1::linb=\2::colb=\3::cole=\4][\5 unguarded: \6]]/' \
+	"$SCRATCH/report" >"$SCRATCH/org.want"
+ktap_check "org: one TODO a finding, with report mode's place and message" \
+	diff -u "$SCRATCH/org.want" "$SCRATCH/org"
 
 # Mainline's shape: pmu.c's wrappers call the static trigger; x86.c calls
 # the wrappers.  The wrappers' own calls are no findings, and findings come
@@ -82,7 +89,9 @@ printf 'skip_instruction\n# a comment\nvmlaunch\n' >"$SCRATCH/exit-paths"
 "$cc" -e "$SCRATCH/exit-paths" "$trees/per-vm" >"$SCRATCH/ep.diff" 2>&1
 ktap_check "exit paths: only calls in listed functions are rewritten" eval \
 	'test "$(guards "vcpu->kvm->arch.enable_pmu" "$SCRATCH/ep.diff")" = 2 &&
-	 ! grep -q "^[-+].*BRANCH_INSTRUCTIONS);\$" <(grep -A3 "^ int emulate" "$SCRATCH/ep.diff")'
+	 diff -u <(printf "%s\n" "-	kvm_pmu_trigger_event(vcpu, PERF_COUNT_HW_BRANCH_INSTRUCTIONS);" \
+			"-	kvm_pmu_trigger_event(vcpu, PERF_COUNT_HW_INSTRUCTIONS);") \
+		 <(grep "^-[^-]" "$SCRATCH/ep.diff")'
 "$cc" -m report -e "$SCRATCH/exit-paths" "$trees/per-vm" >"$SCRATCH/ep.report" 2>&1
 ktap_check "exit paths: the others are reported off-path" \
 	test "$(grep -c 'in emulate() is off the VM-exit paths' "$SCRATCH/ep.report")" = 2
@@ -108,6 +117,24 @@ ktap_check "git checkout: same diff as the plain tree (git grep, tracked files)"
 RUNS=1 "$TOP/cocci/bench" "$trees/per-vm" >"$SCRATCH/bench" 2>&1
 ktap_check "bench: prints the whole-tree ratio against the floor" \
 	grep -qE '^  whole tree / floor +[0-9]+\.[0-9]+x  \(goal: at most 2x\)$' "$SCRATCH/bench"
+# Its figures agree with each other, to the rounding of two decimals.
+ktap_check "bench: floor = grep + spatch, and each ratio is its quotient" python3 -c '
+import re, sys
+t = open(sys.argv[1]).read()
+def fig(label):
+	m = re.search(r"^  " + label + r" +([0-9.]+)(?: s|x)", t, re.M)
+	assert m, "no line: " + label
+	return float(m.group(1))
+g, sp, fl, w = (fig(l) for l in (r"grep floor \(grep -rlw over the tree\)",
+	r"spatch on the [0-9]+ matching files", r"floor: grep \+ spatch on the matching files",
+	r"make coccicheck, whole tree"))
+assert abs(fl - (g + sp)) <= 0.011, (g, sp, fl)
+def quotient(r, a, b):
+	lo, hi = (a - 0.005) / (b + 0.005), (a + 0.005) / max(b - 0.005, 1e-9)
+	assert lo - 0.005 <= r <= hi + 0.005, (r, a, b)
+quotient(fig(r"whole tree / floor"), w, fl)
+quotient(fig(r"whole tree / grep alone"), w, g)
+' "$SCRATCH/bench"
 
 ktap_check "KDIR is left exactly as it was (coccicheck and bench)" eval \
 	'tree_manifest "$trees/per-vm" | diff "$SCRATCH/before" -'

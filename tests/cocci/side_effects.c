@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 // check-name: a vcpu argument with side effects is not evaluated twice: left for a human
-// check-pmu-off-triggers: 24
+// check-pmu-off-triggers: 32
 #include "kvm_fixture.h"
 
 static int next_vcpu(struct kvm_vcpu *vcpu, int arg)
@@ -12,6 +12,8 @@ static int next_vcpu(struct kvm_vcpu *vcpu, int arg)
 	trace("id", id);
 	if (arg & 1)
 		kvm_pmu_instruction_retired(vcpu_of(id += 1));
+	if (arg & 2)
+		kvm_pmu_branch_retired(vcpu_of(id--));
 	return id;
 }
 

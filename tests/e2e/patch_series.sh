@@ -233,7 +233,7 @@ rc=$?
 ktap_check "bad input: a tree that does not build: one line naming the step, exit 1, nothing written" eval \
 	'[ $rc = 1 ] && [ "$(grep -c "^series: " "$SCRATCH/err.broken")" = 1 ] &&
 	 tail -n1 "$SCRATCH/err.broken" | grep -q "^series: make audit failed on $b: .*x86" &&
-	 [ ! -e "$SCRATCH/kpx/linux-broken" ] || cat "$SCRATCH/err.broken"'
+	 [ ! -e "$SCRATCH/kpx/linux-broken" ] || { cat "$SCRATCH/err.broken"; false; }'
 rm -rf "$b" "$CACHE/build-linux-broken" "$CACHE/series-linux-broken"
 
 ktap_finished

@@ -44,10 +44,17 @@ cg()
 }
 
 ktap_print_header
-ktap_set_plan $((2 * ${#fixtures[@]} + 6))
+ktap_set_plan $((2 * ${#fixtures[@]} + 7))
 
 mkdir "$SCRATCH/asan" && cp "$TOP"/analyzer/*.[chS] "$TOP/analyzer/Makefile" "$SCRATCH/asan/"
 ktap_check "ASan/UBSan build with -Wall -Wextra -Werror" make -s -C "$SCRATCH/asan" SANITIZE=1
+# Without this, a build that lost its -fsanitize flags passes every case.
+ktap_check "the ASan/UBSan build is instrumented: ASan checks and UBSan handlers linked in" eval \
+	'for b in hotpath test-callgraph; do
+		syms=$(nm "$SCRATCH/asan/$b") &&
+		grep -q "__asan_report_load" <<<"$syms" && grep -q "__ubsan_handle_" <<<"$syms" ||
+			{ echo "$b: no ASan checks or UBSan handlers"; exit 1; }
+	 done'
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 vg=(valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite
     --show-leak-kinds=definite)

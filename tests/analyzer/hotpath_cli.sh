@@ -35,7 +35,7 @@ cdb_of()
 }
 
 ktap_print_header
-ktap_set_plan 23
+ktap_set_plan 24
 
 cdb_of "$SCRATCH/db" cpuid.c exits.c
 "$hp" callgraph --cdb "$SCRATCH/db" --srctree "$src" --scope "" --name test \
@@ -51,15 +51,61 @@ for f in d["functions"]:
 for c in d["calls"]:
 	assert {"caller", "callee", "kind", "file", "line", "col", "macro"} <= set(c), c
 ' "$SCRATCH/cg.json"
+# Every call key README.md documents, by kind and in order, each value as
+# test-callgraph prints it for the same fixtures (call_kinds.c: every kind;
+# call_flow.c: when and guard).
+mkdir -p "$SCRATCH/kinds/build"
+printf '[{"directory": "%s", "file": "%s/call_kinds.c", "arguments": ["gcc", "-c", "%s/call_kinds.c"]},
+ {"directory": "%s", "file": "%s/call_flow.c", "arguments": ["gcc", "-c", "%s/call_flow.c"]}]\n' \
+	"$SCRATCH/kinds/build" "$TESTS/analyzer" "$TESTS/analyzer" \
+	"$SCRATCH/kinds/build" "$TESTS/analyzer" "$TESTS/analyzer" >"$SCRATCH/kinds/compile_commands.json"
+"$hp" callgraph --cdb "$SCRATCH/kinds" --srctree "$TESTS/analyzer" --scope "" --quiet \
+	--output "$SCRATCH/kinds.json"
+for f in call_kinds.c call_flow.c; do
+	(cd "$TESTS/analyzer" && "$TOP/analyzer/test-callgraph" "$f")
+done >"$SCRATCH/kinds.txt"
+ktap_check "callgraph.json: each call's documented keys for its kind, values as test-callgraph's" \
+	python3 -c '
+import json, re, sys
+d = json.load(open(sys.argv[1]))
+common = ["caller", "callee", "kind", "file", "line", "col"]
+tail = ["macro", "when", "guard"]
+keys = {"direct": common + ["callee_inline"] + tail,
+	"static_call": common + ["static_call", "may_targets"] + tail,
+	"indirect": common + ["expr", "field", "may_targets"] + tail,
+	"indirect_wrapper": common + ["expr", "field", "may_targets"] + tail}
+want = {}
+for l in open(sys.argv[2]):
+	m = re.match(r"call (\S+) (\S+):(\d+):(\d+) (\S+) (\S+)(.*)", l)
+	if not m:
+		continue
+	caller, f, line, col, kind, name, rest = m.groups()
+	opt = dict(re.findall(r" (macro|when|guard|field) ((?:(?! targets| when| guard| macro).)+)", rest))
+	want.setdefault((f, int(line), int(col), kind), []).append(
+		(caller, name, " inline" in rest.split(" macro")[0].split(" when")[0],
+		 opt.get("macro"), opt.get("when", "always"), opt.get("guard"), opt.get("field")))
+kinds = set()
+for c in d["calls"]:
+	assert list(c) == keys[c["kind"]], (list(c), c["kind"])
+	kinds.add(c["kind"])
+	name = {"direct": c["callee"], "static_call": c.get("static_call")}.get(c["kind"], c.get("expr"))
+	got = (c["caller"], name, c.get("callee_inline", False), c["macro"], c["when"], c["guard"],
+	       c.get("field"))
+	w = want.pop((c["file"], c["line"], c["col"], c["kind"]), None)
+	assert w and got in w, (got, w)
+assert not want, want
+assert kinds == set(keys), kinds
+assert sum(c["guard"] == "enable_pmu" for c in d["calls"]) == 4, "guards"
+' "$SCRATCH/kinds.json" "$SCRATCH/kinds.txt"
 ktap_check "nothing is written in the build folder (Kbuild's -Wp,-MMD and -MF dropped)" \
 	test -z "$(ls -A "$SCRATCH/db/build")"
-ktap_check "gcc-only flags are dropped: both TUs parse without errors" \
+ktap_check "gcc-only flags and -Werror are dropped: both TUs parse without errors" \
 	grep -q '2 TUs (2 parsed, 0 reused; 0 unparsable, 0 with errors)' "$SCRATCH/err"
 ktap_check "a header's inline function is one function, its call one call" python3 -c '
 import json, sys
 d = json.load(open(sys.argv[1]))
 names = [f["name"] for f in d["functions"]]
-assert names == ["handle_cpuid", "handle_exit", "note_exit"], names
+assert names == ["handle_cpuid", "handle_exit", "exit_mask", "note_exit"], names
 calls = [(c["caller"], c["callee"], c["line"]) for c in d["calls"]]
 assert calls == [("handle_cpuid", "note_exit", 6), ("handle_cpuid", "note_exit", 6),
 		 ("handle_exit", "note_exit", 6), ("note_exit", "count_exit", 7)], calls
@@ -120,7 +166,7 @@ import json, sys
 d = json.load(open(sys.argv[1]))
 assert [r["name"] for r in d["roots"]] == ["handle_exit"], d["roots"]
 paths = {f["name"]: f["path"] for f in d["functions"]}
-assert paths == {"handle_cpuid": None, "handle_exit": ["handle_exit"],
+assert paths == {"handle_cpuid": None, "handle_exit": ["handle_exit"], "exit_mask": None,
 		 "note_exit": ["handle_exit", "note_exit"]}, paths
 ' "$SCRATCH/r.json"
 ktap_check "paths: the exit path of a function, a call site for each step" eval \

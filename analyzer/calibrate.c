@@ -30,10 +30,14 @@
 
 static void cal_usage(void)
 {
-	printf("usage: hotpath calibrate [--runs N] > CPU.profile\n");
+	printf("usage: hotpath calibrate [--runs N] [--cpuinfo FILE] [--vulnerabilities DIR] > CPU.profile\n");
 }
 
-#ifdef __x86_64__
+/*
+ * CAL_NOT_X86 builds the path of other architectures on x86-64 too, so
+ * that tests run it (tests/analyzer/calibrate.sh).
+ */
+#if defined(__x86_64__) && !defined(CAL_NOT_X86)
 
 #include <cpuid.h>
 #include <sys/mman.h>
@@ -110,7 +114,7 @@ static const char *const cal_vfile[V_NFILES] = {
 
 struct cal_ctx {
 	unsigned int runs;
-	const char *vulns;
+	const char *vulns, *cpuinfo;
 	double *sample;			/* one per run */
 	double ratio;			/* core cycles per TSC tick */
 	char model[128], release[sizeof(((struct utsname *)0)->release)];
@@ -248,17 +252,45 @@ static bool cal_has_word(const char *list, const char *word)
 	return false;
 }
 
-/* The model name and whether the CPU has IBT, from /proc/cpuinfo. */
-static void cal_cpuinfo(struct cal_ctx *c)
+/*
+ * The profile's vendor, by the KVM module that runs the CPU: kvm-amd (SVM)
+ * on AMD and Hygon, kvm-intel (VMX) on Intel, Centaur and Zhaoxin.  NULL:
+ * neither, and no profile can price it.
+ */
+static const char *cal_vendor(const char *id)
 {
-	FILE *f = fopen("/proc/cpuinfo", "r");
+	static const struct { const char *id, *vendor; } map[] = {
+		{ "AuthenticAMD", "amd" }, { "HygonGenuine", "amd" },
+		{ "GenuineIntel", "intel" }, { "CentaurHauls", "intel" }, { "  Shanghai  ", "intel" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(map) / sizeof(*map); i++) {
+		if (!strcmp(id, map[i].id))
+			return map[i].vendor;
+	}
+	return NULL;
+}
+
+/*
+ * From a /proc/cpuinfo: the model name and whether the CPU has IBT; with
+ * all set, also the vendor id and family, which otherwise cpuid gives.
+ */
+static int cal_cpuinfo(struct cal_ctx *c, const char *path, bool all, char *id, size_t idsize)
+{
+	FILE *f = fopen(path, "r");
 	char *line = NULL, *v;
 	size_t alloc = 0;
+	bool flags = false;
 
 	snprintf(c->model, sizeof(c->model), "unknown");
-	if (!f)
-		return;
-	while (getline(&line, &alloc, f) > 0) {	/* flags lines run past 2000 bytes */
+	if (!f) {
+		if (all)
+			error("--cpuinfo %s: cannot read it (%s); give a copy of a /proc/cpuinfo",
+			      path, strerror(errno));
+		return all ? -1 : 0;
+	}
+	while (!flags && getline(&line, &alloc, f) > 0) {	/* flags run past 2000 bytes */
 		line[strcspn(line, "\n")] = '\0';
 		v = strchr(line, ':');
 		if (!v)
@@ -267,28 +299,40 @@ static void cal_cpuinfo(struct cal_ctx *c)
 			;
 		if (!strncmp(line, "model name", 10) && !strcmp(c->model, "unknown"))
 			snprintf(c->model, sizeof(c->model), "%s", v);
+		else if (all && !strncmp(line, "vendor_id", 9))
+			snprintf(id, idsize, "%s", v);
+		else if (all && !strncmp(line, "cpu family", 10))
+			c->family = (unsigned int)strtoul(v, NULL, 10);
 		else if (!strncmp(line, "flags", 5)) {
 			c->ibt = cal_has_word(v, "ibt");
-			break;
+			flags = true;
 		}
 	}
 	free(line);
 	fclose(f);
+	if (all && (!id[0] || !flags)) {
+		error("--cpuinfo %s: no vendor_id or flags line; give a copy of a /proc/cpuinfo", path);
+		return -1;
+	}
+	return 0;
 }
 
-/* Vendor, family and the hypervisor bit from cpuid itself. */
-static void cal_cpu(struct cal_ctx *c)
+/*
+ * Vendor, family and the hypervisor bit from cpuid itself, or the first
+ * two from --cpuinfo (the defaults another machine would get).  The
+ * hypervisor bit always comes from this CPU: it says what cpuid_exit,
+ * measured here, is.
+ */
+static int cal_cpu(struct cal_ctx *c)
 {
 	unsigned int a, b, cx, d, fam;
-	char id[13];
+	char id[64] = "";
 
 	__cpuid(0, a, b, cx, d);
 	memcpy(id, &b, 4);
 	memcpy(id + 4, &d, 4);
 	memcpy(id + 8, &cx, 4);
 	id[12] = '\0';
-	c->vendor = !strcmp(id, "GenuineIntel") ? "intel" :
-		    !strcmp(id, "AuthenticAMD") ? "amd" : "other";
 	__cpuid(1, a, b, cx, d);
 	fam = (a >> 8) & 0xf;
 	c->family = fam == 0xf ? fam + ((a >> 20) & 0xff) : fam;
@@ -296,7 +340,20 @@ static void cal_cpu(struct cal_ctx *c)
 	c->what[K_CPUID_EXIT] = c->guest ?
 		"measured: cpuid leaf 0 in a guest (hypervisor bit set): a CPUID exit round trip" :
 		"measured: not a guest: cpuid does not exit; this is the instruction's cost";
-	cal_cpuinfo(c);
+	if (c->cpuinfo) {
+		id[0] = '\0';
+		if (cal_cpuinfo(c, c->cpuinfo, true, id, sizeof(id)))
+			return -1;
+	} else {
+		cal_cpuinfo(c, "/proc/cpuinfo", false, NULL, 0);
+	}
+	c->vendor = cal_vendor(id);
+	if (!c->vendor) {
+		error("calibrate: CPU vendor '%s' is run by neither kvm-amd nor kvm-intel; "
+		      "profiles are for AMD (SVM) or Intel (VMX) CPUs", id);
+		return -1;
+	}
+	return 0;
 }
 
 static void cal_vulns(struct cal_ctx *c)
@@ -431,7 +488,8 @@ static int cal_run(struct cal_ctx *c)
 		c->what[k] = cal_keys[k].what;
 	}
 	snprintf(c->release, sizeof(c->release), "%s", uname(&u) ? "unknown" : u.release);
-	cal_cpu(c);
+	if (cal_cpu(c))
+		return 1;
 	cal_vulns(c);
 	cal_alias(c);
 	pinned = !cal_pin(&old);
@@ -459,7 +517,7 @@ static int cal_run(struct cal_ctx *c)
 
 struct cal_ctx {
 	unsigned int runs;
-	const char *vulns;
+	const char *vulns, *cpuinfo;
 };
 
 static int cal_run(struct cal_ctx *c)
@@ -478,6 +536,7 @@ int cal_main(int argc, char **argv)
 	const struct option opts[] = {
 		{ "runs", OPT_UINT, &c.runs, "N", "median of N runs of each measurement (default 31, at least 3)" },
 		{ "vulnerabilities", OPT_STRING, &c.vulns, "DIR", "read the mitigations from DIR, not " CAL_VULNS },
+		{ "cpuinfo", OPT_STRING, &c.cpuinfo, "FILE", "the CPU's vendor, family, name and flags from FILE (a /proc/cpuinfo), not this CPU's" },
 		{ "help", OPT_FLAG, &help, NULL, "this text" },
 		{ NULL, 0, NULL, NULL, NULL },
 	};

@@ -172,6 +172,9 @@ static int parse_line(struct reader *r, char *l)
 
 		if (!*rest)
 			return bad(r, "this line needs a value");
+		/* The model splits vmx/ and svm/ code by it: nothing else is priced. */
+		if (field == &p->vendor && strcmp(rest, "amd") && strcmp(rest, "intel"))
+			return bad(r, "vendor is amd (SVM: AMD, Hygon) or intel (VMX: Intel, Zhaoxin)");
 		free(*field);
 		*field = xstrdup(rest);
 		return 0;
@@ -211,6 +214,8 @@ int prof_read(const char *path, struct profile *p)
 	r.line = 0;
 	if (!p->name)
 		return bad(&r, "no name line; start the profile with name <id>");
+	if (!p->vendor)
+		return bad(&r, "no vendor line; say vendor amd or vendor intel");
 	for (k = 0; k < P_NKEYS; k++) {
 		if (!r.seen[k]) {
 			error("%s: no %s line; every cost must be given (see analyzer/profiles/)",

@@ -35,7 +35,7 @@ cdb_of()
 }
 
 ktap_print_header
-ktap_set_plan 24
+ktap_set_plan 27
 
 cdb_of "$SCRATCH/db" cpuid.c exits.c
 "$hp" callgraph --cdb "$SCRATCH/db" --srctree "$src" --scope "" --name test \
@@ -189,6 +189,39 @@ printf '{"functions": [' >"$SCRATCH/trunc.json"
 ktap_check "bad input: a malformed callgraph.json" \
 	ktap_fails_with "trunc.json:1: not valid JSON (unexpected end)" \
 	"$hp" paths --to note_exit "$SCRATCH/trunc.json"
+ktap_check "bad input: dot to an unknown function, and on a malformed callgraph.json" eval \
+	'ktap_fails_with "nothing_here: no function of that name on the VM-exit paths" \
+		"$hp" dot --to nothing_here "$SCRATCH/r.json" &&
+	 ktap_fails_with "trunc.json:1: not valid JSON (unexpected end)" \
+		"$hp" dot --to note_exit "$SCRATCH/trunc.json"'
+# CPU profiles with a line missing or wrong: read before anything else.
+zen2=$TOP/analyzer/profiles/zen2.profile
+grep -v '^retpoline[[:space:]]' "$zen2" >"$SCRATCH/noretp.profile"
+grep -v '^vendor' "$zen2" >"$SCRATCH/novendor.profile"
+sed 's/^vendor.*/vendor		via/' "$zen2" >"$SCRATCH/via.profile"
+ktap_check "bad input: a profile without a cost line, without a vendor, with vendor via" eval \
+	'ktap_fails_with "noretp.profile: no retpoline line; every cost must be given" \
+		"$hp" audit --build "$SCRATCH/nobuild" --profile "$SCRATCH/noretp.profile" "$SCRATCH/r.json" &&
+	 ktap_fails_with "novendor.profile: no vendor line; say vendor amd or vendor intel" \
+		"$hp" audit --build "$SCRATCH/nobuild" --profile "$SCRATCH/novendor.profile" "$SCRATCH/r.json" &&
+	 ktap_fails_with "via.profile:$(grep -n "^vendor" "$zen2" | cut -d: -f1): vendor is amd (SVM: AMD, Hygon) or intel" \
+		"$hp" audit --build "$SCRATCH/nobuild" --profile "$SCRATCH/via.profile" "$SCRATCH/r.json"'
+# validate on a module of the database's TUs: without -g there is no line
+# to match sites by; with -g the same objects validate.
+objs_of()
+{
+	local b=$SCRATCH/$1/arch/x86/kvm f
+	shift
+	mkdir -p "$b"
+	for f in cpuid exits; do
+		gcc -O2 -w "$@" -I"$src" -c -o "$b/$f.o" "$src/$f.c" && echo "arch/x86/kvm/$f.o"
+	done >"$b/kvm.mod" && ld -r -o "$b/kvm.o" "$b/cpuid.o" "$b/exits.o"
+}
+objs_of nolines && objs_of lines -g
+ktap_check "bad input: validate on objects without line information; with -g they validate" eval \
+	'ktap_fails_with "$SCRATCH/nolines: the objects have no line information; build with CONFIG_DEBUG_INFO_DWARF4" \
+		"$hp" validate --build "$SCRATCH/nolines" "$SCRATCH/cg.json" &&
+	 "$hp" validate --build "$SCRATCH/lines" "$SCRATCH/cg.json" | grep -q "^validate test: 2 objects, "'
 printf 'handle_exit\n' >"$SCRATCH/badroots"
 ktap_check "bad input: a roots line without + or -" \
 	ktap_fails_with "badroots:1: 'handle_exit': write +name to add a root or -name to drop one" \

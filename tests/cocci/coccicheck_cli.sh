@@ -21,7 +21,7 @@ guards()
 }
 
 ktap_print_header
-ktap_set_plan 30
+ktap_set_plan 31
 
 tree_manifest "$trees/per-vm" >"$SCRATCH/before"
 "$cc" -j 1 "$trees/per-vm" >"$SCRATCH/per-vm.diff" 2>"$SCRATCH/per-vm.err"
@@ -160,6 +160,9 @@ ktap_check "bad input: not a kernel tree" ktap_fails_with "not a kernel tree" "$
 ktap_check "bad input: a tree without KVM" ktap_fails_with "no arch/x86/kvm" "$cc" "$trees/no-kvm"
 ktap_check "bad input: an unknown MODE" ktap_fails_with "MODE=fix is not one of" \
 	"$cc" -m fix "$trees/per-vm"
+ktap_check "bad input: EXIT_PATHS missing, or a folder" eval \
+	'ktap_fails_with "EXIT_PATHS=$SCRATCH/nope: cannot read it" "$cc" -e "$SCRATCH/nope" "$trees/per-vm" &&
+	 ktap_fails_with "EXIT_PATHS=$SCRATCH: cannot read it" "$cc" -e "$SCRATCH" "$trees/per-vm"'
 # Everything on PATH but spatch.
 mkdir "$SCRATCH/bin"
 for d in ${PATH//:/ }; do

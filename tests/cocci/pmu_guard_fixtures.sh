@@ -6,6 +6,9 @@
 # rewrite matches NAME.res, the rule leaves NAME.res as it is, NAME.res
 # compiles with -Wall -Wextra -Werror, and the rewritten fixture behaves
 # like the original with the PMU on and only loses PMU triggers with it off.
+# spatch leaves a function it cannot parse as it is and exits 0, so the
+# first two also require that spatch saw every trigger call the file's text
+# holds (calls.cocci).
 #
 # Tags, in comments inside NAME.c (an unknown check- tag is an error):
 #   check-name: what the fixture shows
@@ -63,6 +66,22 @@ same()
 	diff -u "$1" "$2"
 }
 
+# parsed FILE: spatch saw each trigger call of FILE's code ("LINE NAME"),
+# the calls read from the text: indented lines that are not comments.
+parsed()
+{
+	diff -u --label "$(basename "$1"): calls in the text" --label "calls spatch parsed" \
+		<(awk '/^[ \t]/ && $1 !~ /^(\*|\/\*|\/\/)/ {
+			s = $0
+			while (match(s, /(kvm_pmu_trigger_event|kvm_pmu_instruction_retired|kvm_pmu_branch_retired)\(/)) {
+				print FNR, substr(s, RSTART, RLENGTH - 1)
+				s = substr(s, RSTART + RLENGTH)
+			}
+		  }' "$1" | LC_ALL=C sort) \
+		<(spatch --sp-file "$dir/calls.cocci" --no-includes --include-headers --very-quiet "$1" |
+		  LC_ALL=C sort)
+}
+
 behaves()
 {
 	local f=$1 want=$2 left
@@ -94,10 +113,12 @@ for f in "${fixtures[@]}"; do
 	name=$(tag name "$c")
 	ktap_print_msg "$f: ${name:-(no check-name)}"
 
-	ktap_check "$f: rewrite matches $f.res" \
-		eval 'spatch_to "$c" "$SCRATCH/$f.out.c" "${opts[@]}" && same "$res" "$SCRATCH/$f.out.c"'
-	ktap_check "$f: rule leaves $f.res unchanged" \
-		eval 'spatch_to "$res" "$SCRATCH/$f.again.c" "${opts[@]}" && same "$res" "$SCRATCH/$f.again.c"'
+	ktap_check "$f: rewrite matches $f.res, every call parsed" \
+		eval 'parsed "$c" && spatch_to "$c" "$SCRATCH/$f.out.c" "${opts[@]}" &&
+		      same "$res" "$SCRATCH/$f.out.c"'
+	ktap_check "$f: rule leaves $f.res unchanged, every call parsed" \
+		eval 'parsed "$res" && spatch_to "$res" "$SCRATCH/$f.again.c" "${opts[@]}" &&
+		      same "$res" "$SCRATCH/$f.again.c"'
 	new=("$SCRATCH/$f.res.c") orig=("$c")
 	cp "$res" "$SCRATCH/$f.res.c"
 	with=$(tag with "$c")

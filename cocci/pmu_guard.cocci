@@ -44,11 +44,18 @@ triggers = {"kvm_pmu_trigger_event", "kvm_pmu_instruction_retired",
 commented_at = set()
 split_at = set()
 # Report and org lines, printed in file, line and column order once all
-# is matched: the rules above find them in an order of their own.
-found = []
+# is matched: the rules above find them in an order of their own.  A
+# coccinelle.* variable is merged from every spatch --jobs worker.
+coccinelle.found = []
 
-def later(emit, p, msg):
-	found.append(((p.file, int(p.line), int(p.column)), emit, p, msg))
+def later(line, p):
+	coccinelle.found.append(((p.file, int(p.line), int(p.column)), line))
+
+def note_report(p, msg):
+	later(coccilib.report.build_report(p, msg), p)
+
+def note_todo(p, msg):
+	later("* TODO " + coccilib.org.build_link(p, msg, "ovl-face1"), p)
 
 def key(p):
 	return (p[0].file, p[0].line, p[0].column)
@@ -443,7 +450,7 @@ fn << cand.fn;
 v << cand.V;
 pc << cand.pc;
 @@
-later(coccilib.report.print_report, pc[0],
+note_report(pc[0],
 	"%s() in %s() runs with the VM's PMU disabled too: guard it with if (unlikely(%s))"
 	% (fn, pc[0].current_element, pmu_guard(v)))
 
@@ -451,7 +458,7 @@ later(coccilib.report.print_report, pc[0],
 fn << offpath.fn;
 po << offpath.po;
 @@
-later(coccilib.report.print_report, po[0],
+note_report(po[0],
 	"%s() in %s() is off the VM-exit paths: left as is"
 	% (fn, po[0].current_element))
 
@@ -459,7 +466,7 @@ later(coccilib.report.print_report, po[0],
 fn << impure.fn;
 pi << impure.pi;
 @@
-later(coccilib.report.print_report, pi[0],
+note_report(pi[0],
 	"%s() in %s() has a vcpu argument with side effects: guard it by hand"
 	% (fn, pi[0].current_element))
 
@@ -467,7 +474,7 @@ later(coccilib.report.print_report, pi[0],
 fn << hand.fn;
 ph << hand.ph;
 @@
-later(coccilib.report.print_report, ph[0],
+note_report(ph[0],
 	"%s() in %s() follows a commented condition: guard it by hand"
 	% (fn, ph[0].current_element))
 
@@ -475,7 +482,7 @@ later(coccilib.report.print_report, ph[0],
 fn << hand.fn;
 ph << hand.ph;
 @@
-later(coccilib.org.print_todo, ph[0],
+note_todo(ph[0],
 	"%s() in %s() unguarded, after a commented condition"
 	% (fn, ph[0].current_element))
 
@@ -484,11 +491,12 @@ fn << cand.fn;
 v << cand.V;
 pc << cand.pc;
 @@
-later(coccilib.org.print_todo, pc[0],
+note_todo(pc[0],
 	"%s() in %s() unguarded: if (unlikely(%s))"
 	% (fn, pc[0].current_element, pmu_guard(v)))
 
 @finalize:python@
+founds << merge.found;
 @@
-for _, emit, p, msg in sorted(found, key=lambda f: f[0]):
-	emit(p, msg)
+for _, line in sorted((f for found in founds for f in found), key=lambda f: f[0]):
+	print(line)

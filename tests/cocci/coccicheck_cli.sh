@@ -21,7 +21,7 @@ guards()
 }
 
 ktap_print_header
-ktap_set_plan 31
+ktap_set_plan 32
 
 tree_manifest "$trees/per-vm" >"$SCRATCH/before"
 "$cc" -j 1 "$trees/per-vm" >"$SCRATCH/per-vm.diff" 2>"$SCRATCH/per-vm.err"
@@ -79,6 +79,13 @@ ktap_check "mainline: report lists the wrappers' callers, not their bodies, in f
 ktap_check "mainline: org mode, the same findings in the same order" \
 	diff -u <(cut -d: -f1,2 "$SCRATCH/ml.report") \
 		<(sed -E 's/^\* TODO \[\[view:([^:]+)::face=[^:]*::linb=([0-9]+)::.*/\1:\2/' "$SCRATCH/ml.org")
+# As the kernel's own make coccicheck runs it: one spatch, --jobs 2 workers
+# whose findings the rule's finalize merges.
+(cd "$SCRATCH/mainline" && spatch --sp-file "$TOP/cocci/pmu_guard.cocci" -D report --very-quiet \
+	--no-includes --include-headers --jobs 2 --chunksize 1 --dir arch/x86/kvm) \
+	>"$SCRATCH/ml.jobs" 2>"$SCRATCH/ml.jobs.err"
+ktap_check "mainline: spatch --jobs 2 over the tree gives the same report, in the same order" \
+	diff -u "$SCRATCH/ml.report" "$SCRATCH/ml.jobs"
 "$cc" "$SCRATCH/mainline" >"$SCRATCH/ml.diff" 2>&1
 ktap_check "mainline: patch guards the five calls and leaves the wrappers' bodies" eval \
 	'test "$(guards "vcpu->kvm->arch.enable_pmu" "$SCRATCH/ml.diff")" = 4 &&

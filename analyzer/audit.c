@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "audit.h"
+#include "version.h"
 #include "json.h"
 #include "util.h"
 
@@ -203,7 +204,9 @@ void audit_json(const struct audit *a, FILE *out)
 	const struct cm_model *m = a->m;
 	size_t s, p;
 
-	fputs("{\n\"tree\": ", out);
+	fputs("{\n\"tool\": ", out);
+	json_str(out, HOTPATH_TOOL);
+	fputs(",\n\"tree\": ", out);
 	json_str(out, m->tree);
 	fprintf(out, ",\n\"cfi\": %s,\n", m->cfi ? "true" : "false");
 	json_profiles(a, out);
@@ -357,7 +360,7 @@ void audit_md(const struct audit *a, FILE *out)
 	const struct cm_model *m = a->m;
 	size_t p;
 
-	fprintf(out, "# Hot-path audit: %s\n\n", m->tree);
+	fprintf(out, "# Hot-path audit: %s\n\nWritten by %s.\n\n", m->tree, HOTPATH_TOOL);
 	fprintf(out, "%zu call sites on the VM-exit paths cost cycles on at least one profile. "
 		     "Cycles per exit are what a site costs each time it is called, times how often "
 		     "the cheapest path from an exit root calls it: each call on the way counts "

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "audit.h"
+#include "version.h"
 #include "util.h"
 
 /* The flame graph: flamegraph.pl's layout, root at the bottom. */
@@ -389,7 +390,7 @@ static void html_head(const struct audit *a, FILE *out)
 		fputs(p ? (p + 1 < a->nprof ? ", " : " and ") : "", out);
 		html_put(a->eval[p].prof->name, out);
 	}
-	fputs(" with each profile's default mitigations for this tree", out);
+	fputs(" with each profile's default mitigations for this tree, by " HOTPATH_TOOL, out);
 	if (m->weighted)
 		fprintf(out, ", weighted by the %lu exits counted (%lu of no reason found in the "
 			     "code)", m->exits, m->unmatched);

@@ -25,6 +25,7 @@
 #include "audit.h"
 #include "json.h"
 #include "util.h"
+#include "version.h"
 
 enum rule { R_PMU, R_INDIRECT, R_COSTLY, R_NRULES };
 
@@ -268,7 +269,8 @@ void audit_sarif(const struct audit *a, FILE *out)
 	fputs("{\n  \"$schema\": \"https://json.schemastore.org/sarif-2.1.0.json\",\n"
 	      "  \"version\": \"2.1.0\",\n  \"runs\": [{\n"
 	      "    \"tool\": {\"driver\": {\n      \"name\": \"kvm-hotpath\",\n"
-	      "      \"fullName\": \"kvm-hotpath hot-path audit of KVM VM-exit paths\",\n", out);
+	      "      \"fullName\": \"kvm-hotpath hot-path audit of KVM VM-exit paths\",\n"
+	      "      \"version\": \"" HOTPATH_VERSION "\", \"semanticVersion\": \"" HOTPATH_VERSION "\",\n", out);
 	rules(out);
 	fputs("    }},\n    \"originalUriBaseIds\": {\"SRCROOT\": {\"description\": {\"text\": ", out);
 	json_str(out, root);

@@ -18,6 +18,7 @@
 #include "options.h"
 #include "paths.h"
 #include "roots.h"
+#include "version.h"
 #include "tu.h"
 #include "util.h"
 #include "validate.h"
@@ -39,7 +40,8 @@ static void usage(FILE *out)
 		     "       hotpath dot --to FUNCTION [--depth N] CALLGRAPH.json\n"
 		     "       hotpath validate --build DIR [--function NAME]... [--misses] CALLGRAPH.json\n"
 		     "       hotpath audit --build DIR --profile FILE... [--exits FILE] [--output-dir DIR] CALLGRAPH.json\n"
-		     "       hotpath calibrate [--runs N] > CPU.profile\n");
+		     "       hotpath calibrate [--runs N] [--cpuinfo FILE] [--vulnerabilities DIR] > CPU.profile\n"
+		     "       hotpath --version\n");
 }
 
 /*
@@ -333,6 +335,10 @@ int main(int argc, char **argv)
 	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
 		usage(argc < 2 ? stderr : stdout);
 		return argc < 2 ? 2 : 0;
+	}
+	if (!strcmp(argv[1], "--version")) {
+		printf("hotpath (%s)\n", HOTPATH_TOOL);
+		return 0;
 	}
 	if (!strcmp(argv[1], "callgraph"))
 		return cmd_callgraph(argc - 1, argv + 1);

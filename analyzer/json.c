@@ -8,6 +8,7 @@
 #include <stdlib.h>
 
 #include "json.h"
+#include "version.h"
 
 void json_str(FILE *out, const char *s)
 {
@@ -66,7 +67,7 @@ void rep_json_callgraph(const struct cg *cg, const struct reach *r, const char *
 	const struct cg_store **targets;
 	size_t i, t;
 
-	fputs("{\n\"tree\": ", out);
+	fputs("{\n\"tool\": \"" HOTPATH_TOOL "\",\n\"tree\": ", out);
 	json_str(out, tree);
 	fputs(",\n\"roots\": [\n", out);
 	for (i = 0; i < r->nroot; i++) {

@@ -76,3 +76,46 @@ ktap_scratch()
 	SCRATCH=$(mktemp -d "${TMPDIR:-/tmp}/kvm-hotpath-test.XXXXXX") || exit 1
 	trap 'rm -rf "$SCRATCH"' EXIT
 }
+
+# sarif_multitool: the path of Microsoft's SARIF Multitool (npm package
+# @microsoft/sarif-multitool-linux, a self-contained binary), installed once
+# into the cache.  npm 11 skips the package's own chmod, so it is done here.
+SARIF_MULTITOOL_VERSION=5.7.0
+sarif_multitool()
+{
+	local dir=$CACHE/sarif-multitool-$SARIF_MULTITOOL_VERSION
+	local bin=$dir/node_modules/@microsoft/sarif-multitool-linux/Sarif.Multitool
+
+	if [ ! -x "$bin" ]; then
+		rm -rf "$dir.tmp" &&
+			npm install --silent --no-audit --no-fund --prefix "$dir.tmp" \
+				"@microsoft/sarif-multitool-linux@$SARIF_MULTITOOL_VERSION" >&2 &&
+			chmod u+x "$dir.tmp/node_modules/@microsoft/sarif-multitool-linux/Sarif.Multitool" &&
+			rm -rf "$dir" && mv "$dir.tmp" "$dir" || return 1
+	fi
+	echo "$bin"
+}
+
+# sarif_valid LOG: Microsoft's SARIF Multitool validates LOG against the
+# SARIF 2.1.0 schema and its rules, with no error and exactly one warning:
+# the tool's informationUri, which needs a public home for kvm-hotpath that
+# it does not have yet.  That warning also shows the log was read: the
+# Multitool drops a log it cannot deserialize without a word.
+sarif_valid()
+{
+	local mt out schema
+
+	mt=$(sarif_multitool) || { echo "cannot install the SARIF Multitool with npm"; return 1; }
+	out=$(mktemp "${TMPDIR:-/tmp}/kvm-hotpath-sarif.XXXXXX") || return 1
+	rm -f "$out"
+	schema=$(dirname "$mt")/sarif-2.1.0.json
+	"$mt" validate "$1" --json-schema "$schema" --output "$out" >"$out.log" 2>&1 ||
+		{ cat "$out.log"; rm -f "$out" "$out.log"; return 1; }
+	python3 -c '
+import json, sys
+results = [r for run in json.load(open(sys.argv[1]))["runs"] for r in run.get("results", [])]
+ids = [r["message"].get("id") for r in results]
+assert ids == ["Warning_ProvideToolnformationUri"], results
+' "$out" "$out.log" || { cat "$out.log"; rm -f "$out" "$out.log"; return 1; }
+	rm -f "$out" "$out.log"
+}

@@ -35,7 +35,7 @@ cdb_of()
 }
 
 ktap_print_header
-ktap_set_plan 27
+ktap_set_plan 28
 
 cdb_of "$SCRATCH/db" cpuid.c exits.c
 "$hp" callgraph --cdb "$SCRATCH/db" --srctree "$src" --scope "" --name test \
@@ -43,14 +43,15 @@ cdb_of "$SCRATCH/db" cpuid.c exits.c
 ktap_check "callgraph.json is valid JSON with the documented keys" python3 -c '
 import json, sys
 d = json.load(open(sys.argv[1]))
-assert set(d) == {"tree", "roots", "functions", "calls"}, d.keys()
+assert list(d) == ["tool", "tree", "roots", "functions", "calls"], d.keys()
+assert sys.argv[2] == "hotpath (" + d["tool"] + ")", (d["tool"], sys.argv[2])
 for f in d["functions"]:
 	assert set(f) == {"name", "file", "line", "inline", "static", "usr", "on_exit_path",
 			  "path"}, f
 	assert (f["path"] is not None) == f["on_exit_path"], f
 for c in d["calls"]:
 	assert {"caller", "callee", "kind", "file", "line", "col", "macro"} <= set(c), c
-' "$SCRATCH/cg.json"
+' "$SCRATCH/cg.json" "$("$hp" --version)"
 # Every call key README.md documents, by kind and in order, each value as
 # test-callgraph prints it for the same fixtures (call_kinds.c: every kind;
 # call_flow.c: when and guard).
@@ -226,6 +227,8 @@ printf 'handle_exit\n' >"$SCRATCH/badroots"
 ktap_check "bad input: a roots line without + or -" \
 	ktap_fails_with "badroots:1: 'handle_exit': write +name to add a root or -name to drop one" \
 	"$hp" callgraph --cdb "$SCRATCH/db" --srctree "$src" --roots "$SCRATCH/badroots"
+ktap_check "--version: the one version, a line, exit 0" eval \
+	'test "$("$hp" --version)" = "hotpath (kvm-hotpath $(sed -n "s/^#define HOTPATH_VERSION\t\"\(.*\)\"$/\1/p" "$TOP/analyzer/version.h"))"'
 ktap_check "bad input: an unknown option" ktap_fails_with "unknown option --frobnicate" \
 	"$hp" callgraph --frobnicate
 ktap_check "bad input: an unknown command" ktap_fails_with "unknown command 'graph'" "$hp" graph

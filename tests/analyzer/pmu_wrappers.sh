@@ -16,6 +16,7 @@
 ktap_require python3 python3
 ktap_require gcc gcc
 ktap_require objdump binutils
+ktap_require npm npm
 ktap_scratch
 hp=$TOP/analyzer/hotpath
 src=$TESTS/cocci
@@ -47,7 +48,7 @@ sep=
 echo +run_fixture >"$SCRATCH/roots"
 
 ktap_print_header
-ktap_set_plan 11
+ktap_set_plan 12
 
 # The shape the pricing below is about; a compiler that emits another
 # fails here with what it did instead.
@@ -138,6 +139,7 @@ where = sorted(x["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] 
 assert where == ["mainline_pmu.c"] + 4 * ["mainline_x86.c"], where
 ' "$SCRATCH/a/audit.sarif"
 
+ktap_check "audit.sarif: Microsoft's SARIF Multitool validates it" sarif_valid "$SCRATCH/a/audit.sarif"
 ktap_check "audit.html: a row marked unguarded for each caller only" eval \
 	'test "$(grep -c "<td class=u>unguarded<" "$SCRATCH/a/audit.html")" = 5'
 

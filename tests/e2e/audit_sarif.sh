@@ -13,6 +13,7 @@
 
 ktap_require python3 python3
 ktap_require objdump binutils
+ktap_require npm npm
 ktap_scratch
 
 kdir=$CACHE/linux-source-6.12
@@ -42,7 +43,7 @@ $code" "$@"
 }
 
 ktap_print_header
-ktap_set_plan 7
+ktap_set_plan 8
 
 adir=$SCRATCH/r/linux-6.12.117
 make -s -C "$TOP" audit KDIR="$kdir" REPORTS="$SCRATCH/r" CPU=zen2,icelake-sp \
@@ -76,6 +77,10 @@ for r in res:
 	assert not uri.startswith("/") and uri.startswith(("arch/", "include/", "virt/")), uri
 	assert loc["region"]["startLine"] >= 1 and loc["region"]["startColumn"] >= 1, loc
 	assert len(r["fingerprints"]["kvmHotpath/v1"]) == 16, r' "$sarif"
+
+ktap_check "Microsoft's SARIF Multitool validates it; the driver's version is hotpath --version's" eval \
+	'sarif_valid "$sarif" &&
+	 py "assert \"hotpath (kvm-hotpath \" + f[0][\"runs\"][0][\"tool\"][\"driver\"][\"version\"] + \")\" == \"$("$TOP/analyzer/hotpath" --version)\"" "$sarif"'
 
 ktap_check "the motivating call is a warning at x86.c:8503 with audit.json's savings" py '
 log, audit = f

@@ -43,7 +43,7 @@ $code" "$@"
 }
 
 ktap_print_header
-ktap_set_plan 8
+ktap_set_plan 9
 
 adir=$SCRATCH/r/linux-6.12.117
 make -s -C "$TOP" audit KDIR="$kdir" REPORTS="$SCRATCH/r" CPU=zen2,icelake-sp \
@@ -81,6 +81,27 @@ for r in res:
 ktap_check "Microsoft's SARIF Multitool validates it; the driver's version is hotpath --version's" eval \
 	'sarif_valid "$sarif" &&
 	 py "assert \"hotpath (kvm-hotpath \" + f[0][\"runs\"][0][\"tool\"][\"driver\"][\"version\"] + \")\" == \"$("$TOP/analyzer/hotpath" --version)\"" "$sarif"'
+
+# The findings catalogue: each rule the log has is documented there, with
+# an example line that is a result of this very log, numbers aside.
+export CATALOGUE=$TOP/reports/README.md
+ktap_check "reports/README.md documents each rule: heading, level, an example the code prints" py '
+import os, re
+readme = open(os.environ["CATALOGUE"]).read()
+run = f[0]["runs"][0]
+rules = {r["id"]: r["defaultConfiguration"]["level"] for r in run["tool"]["driver"]["rules"]}
+documented = dict(re.findall(r"^### `([a-z-]+)` \((\w+)\)$", readme, re.M))
+assert documented == rules, (documented, rules)
+num = lambda t: re.sub(r"\d+(\.\d+)?", "N", t)
+for rule in rules:
+	block = readme.split("### `%s`" % rule, 1)[1].split("```\n", 2)[1]
+	where, message = block.splitlines()[0].split(": ", 1)
+	uri, line = where.rsplit(":", 1)
+	got = [r["message"]["text"] for r in results(f[0], rule)
+	       if r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == uri and
+	       r["locations"][0]["physicalLocation"]["region"]["startLine"] == int(line)]
+	assert len(got) == 1 and num(got[0]) == num(message), (rule, got, message)
+' "$sarif"
 
 ktap_check "the motivating call is a warning at x86.c:8503 with audit.json's savings" py '
 log, audit = f

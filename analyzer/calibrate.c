@@ -261,12 +261,16 @@ static const char *cal_vendor(const char *id)
 {
 	static const struct { const char *id, *vendor; } map[] = {
 		{ "AuthenticAMD", "amd" }, { "HygonGenuine", "amd" },
-		{ "GenuineIntel", "intel" }, { "CentaurHauls", "intel" }, { "  Shanghai  ", "intel" },
+		{ "GenuineIntel", "intel" }, { "CentaurHauls", "intel" }, { "Shanghai", "intel" },
 	};
-	size_t i;
+	size_t i, len;
 
+	/* Zhaoxin's is "  Shanghai  " from cpuid, "Shanghai  " in /proc/cpuinfo. */
+	id += strspn(id, " ");
+	for (len = strlen(id); len && id[len - 1] == ' '; len--)
+		;
 	for (i = 0; i < sizeof(map) / sizeof(*map); i++) {
-		if (!strcmp(id, map[i].id))
+		if (strlen(map[i].id) == len && !strncmp(id, map[i].id, len))
 			return map[i].vendor;
 	}
 	return NULL;

@@ -79,7 +79,7 @@ zen4=$(cpuinfo zen4 AuthenticAMD 25 svm)
 hygon=$(cpuinfo hygon HygonGenuine 24 svm)
 spr=$(cpuinfo spr GenuineIntel 6 vmx ibt)
 icx=$(cpuinfo icx GenuineIntel 6 vmx)
-zhaoxin=$(cpuinfo zhaoxin CentaurHauls 7 vmx)
+zhaoxin=$(cpuinfo zhaoxin "Shanghai  " 7 vmx)
 other=$(cpuinfo other GenuineIOtel 6 vmx)
 
 ktap_print_header

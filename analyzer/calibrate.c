@@ -277,10 +277,11 @@ static const char *cal_vendor(const char *id)
 }
 
 /*
- * From a /proc/cpuinfo: the model name and whether the CPU has IBT; with
- * all set, also the vendor id and family, which otherwise cpuid gives.
+ * From a /proc/cpuinfo: the model name and whether the CPU has IBT; given
+ * id, also the vendor id and family, which otherwise cpuid gives, and then
+ * a file without them is an error.
  */
-static int cal_cpuinfo(struct cal_ctx *c, const char *path, bool all, char *id, size_t idsize)
+static int cal_cpuinfo(struct cal_ctx *c, const char *path, char *id, size_t idsize)
 {
 	FILE *f = fopen(path, "r");
 	char *line = NULL, *v;
@@ -289,10 +290,10 @@ static int cal_cpuinfo(struct cal_ctx *c, const char *path, bool all, char *id, 
 
 	snprintf(c->model, sizeof(c->model), "unknown");
 	if (!f) {
-		if (all)
+		if (id)
 			error("--cpuinfo %s: cannot read it (%s); give a copy of a /proc/cpuinfo",
 			      path, strerror(errno));
-		return all ? -1 : 0;
+		return id ? -1 : 0;
 	}
 	while (!flags && getline(&line, &alloc, f) > 0) {	/* flags run past 2000 bytes */
 		line[strcspn(line, "\n")] = '\0';
@@ -303,9 +304,9 @@ static int cal_cpuinfo(struct cal_ctx *c, const char *path, bool all, char *id, 
 			;
 		if (!strncmp(line, "model name", 10) && !strcmp(c->model, "unknown"))
 			snprintf(c->model, sizeof(c->model), "%s", v);
-		else if (all && !strncmp(line, "vendor_id", 9))
+		else if (id && !strncmp(line, "vendor_id", 9))
 			snprintf(id, idsize, "%s", v);
-		else if (all && !strncmp(line, "cpu family", 10))
+		else if (id && !strncmp(line, "cpu family", 10))
 			c->family = (unsigned int)strtoul(v, NULL, 10);
 		else if (!strncmp(line, "flags", 5)) {
 			c->ibt = cal_has_word(v, "ibt");
@@ -314,7 +315,7 @@ static int cal_cpuinfo(struct cal_ctx *c, const char *path, bool all, char *id, 
 	}
 	free(line);
 	fclose(f);
-	if (all && (!id[0] || !flags)) {
+	if (id && (!id[0] || !flags)) {
 		error("--cpuinfo %s: no vendor_id or flags line; give a copy of a /proc/cpuinfo", path);
 		return -1;
 	}
@@ -346,10 +347,10 @@ static int cal_cpu(struct cal_ctx *c)
 		"measured: not a guest: cpuid does not exit; this is the instruction's cost";
 	if (c->cpuinfo) {
 		id[0] = '\0';
-		if (cal_cpuinfo(c, c->cpuinfo, true, id, sizeof(id)))
+		if (cal_cpuinfo(c, c->cpuinfo, id, sizeof(id)))
 			return -1;
 	} else {
-		cal_cpuinfo(c, "/proc/cpuinfo", false, NULL, 0);
+		cal_cpuinfo(c, "/proc/cpuinfo", NULL, 0);
 	}
 	c->vendor = cal_vendor(id);
 	if (!c->vendor) {

@@ -239,9 +239,11 @@ static void flush(struct objpaths *op, struct fn *f, const char *obj)
 		of->obj = obj;
 		of->own = shortest(f, &tail);
 		of->tail = NULL;
-		if (tail)
-			of->tail = entry_len(tail) ? entry_name(op, tail, entry_len(tail)) :
-						     intern(&op->pool, tail);
+		if (tail) {
+			size_t tlen = entry_len(tail);	/* 0: not an entry, kept whole */
+
+			of->tail = entry_name(op, tail, tlen ? tlen : strlen(tail));
+		}
 	}
 	for (i = 0; i < f->n; i++)
 		free(f->insn[i].tail);

@@ -4,6 +4,7 @@
  * first profile's cycles per exit (weighted by the exit counts when given),
  * then by place, so the same inputs always give the same files.
  */
+#include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -78,6 +79,49 @@ const char *audit_what(const struct cm_call *c)
 	return c->what ? c->what : "?";
 }
 
+/* 64-bit FNV-1a over NUL-separated strings. */
+static uint64_t fnv(uint64_t h, const char *s)
+{
+	do {
+		h ^= (unsigned char)*s;
+		h *= 0x100000001b3ULL;
+	} while (*s++);
+	return h;
+}
+
+unsigned int audit_ordinal(const struct cm_model *m, size_t i)
+{
+	const struct cm_call *c = &m->call[i];
+	const struct cm_func *f = &m->func[c->caller];
+	unsigned int n = 0;
+	size_t j;
+
+	for (j = f->first; j < f->first + f->ncall && j < m->ncall; j++) {
+		const struct cm_call *d = &m->call[j];
+
+		if (j == i || strcmp(d->file, c->file) || strcmp(audit_what(d), audit_what(c)))
+			continue;
+		if (d->line < c->line || (d->line == c->line && d->col < c->col))
+			n++;
+	}
+	return n;
+}
+
+void audit_fingerprint(const char *rule, const char *file, const char *caller,
+		       const char *what, unsigned int nth, char buf[17])
+{
+	char num[16];
+	uint64_t h = 0xcbf29ce484222325ULL;
+
+	snprintf(num, sizeof(num), "%u", nth);
+	h = fnv(h, rule);
+	h = fnv(h, file);
+	h = fnv(h, caller);
+	h = fnv(h, what);
+	h = fnv(h, num);
+	snprintf(buf, 17, "%016llx", (unsigned long long)h);
+}
+
 void audit_path(const struct cm_func *f, FILE *out, int (*put)(const char *s, FILE *out))
 {
 	size_t i;
@@ -124,7 +168,7 @@ static void json_cost(const struct audit *a, size_t p, size_t i, FILE *out)
 		     "\"total\": %.1f, \"per_exit\": %.1f, \"weighted\": %.1f, \"priced_target\": ",
 		k->call, k->ret, k->body, k->inner, k->total, k->per_exit, k->weighted);
 	json_str(out, k->via != SIZE_MAX ? a->m->func[k->via].name : NULL);
-	fputc('}', out);
+	fprintf(out, ", \"foreign\": %s}", k->foreign ? "true" : "false");
 }
 
 static void json_strings(const struct jval *arr, FILE *out)
@@ -199,6 +243,105 @@ static void json_exits(const struct cm_model *m, FILE *out)
 	fputs("]},\n", out);
 }
 
+/* A figure per profile, null where the profile's vendor never runs it. */
+static void json_per_profile(const struct audit *a, const double *v, size_t stride, FILE *out)
+{
+	size_t p;
+
+	fputc('{', out);
+	for (p = 0; p < a->nprof; p++) {
+		fputs(p ? ", " : "", out);
+		json_str(out, a->eval[p].prof->name);
+		if (isnan(v[p * stride]))
+			fputs(": null", out);
+		else
+			fprintf(out, ": %.1f", v[p * stride]);
+	}
+	fputc('}', out);
+}
+
+/*
+ * The cycles of one exit, by where they go: the run loop every exit takes,
+ * and each exit reason's handler on its cheapest path.
+ */
+static void json_roots(const struct audit *a, FILE *out)
+{
+	const struct cm_model *m = a->m;
+	double *v = xcalloc(a->nprof + 1, sizeof(*v));
+	size_t p, r;
+
+	for (p = 0; p < a->nprof; p++)
+		v[p] = a->eval[p].loop;
+	fputs("\"run_loop\": {\"roots\": [", out);
+	for (r = 0; r < m->nloop; r++) {
+		fputs(r ? ", " : "", out);
+		json_str(out, m->func[m->loop[r]].name);
+	}
+	fputs("], \"cycles\": ", out);
+	json_per_profile(a, v, 1, out);
+	fputs("},\n\"reasons\": [\n", out);
+	for (r = 0; r < m->nreason; r++) {
+		const struct cm_reason *rs = &m->reason[r];
+
+		for (p = 0; p < a->nprof; p++)
+			v[p] = a->eval[p].reason[r];
+		fputs("{\"name\": ", out);
+		json_str(out, rs->name);
+		fputs(", \"perf\": ", out);
+		json_str(out, rs->perf);
+		fputs(", \"root\": ", out);
+		json_str(out, m->func[rs->root].name);
+		fputs(", \"cycles\": ", out);
+		json_per_profile(a, v, 1, out);
+		fputs(r + 1 < m->nreason ? "},\n" : "}\n", out);
+	}
+	fputs("],\n", out);
+	free(v);
+}
+
+/*
+ * The functions on the exit paths, by file and name, each with its own
+ * instructions on its shortest object path (null: inlined, or not in the
+ * objects read).
+ */
+static int cmp_func(const void *x, const void *y)
+{
+	const struct cm_func *f = *(const struct cm_func *const *)x;
+	const struct cm_func *g = *(const struct cm_func *const *)y;
+	int r = strcmp(f->file, g->file);
+
+	return r ? r : strcmp(f->name, g->name);
+}
+
+static void json_functions(const struct cm_model *m, FILE *out)
+{
+	const struct cm_func **f = xcalloc(m->nfunc + 1, sizeof(*f));
+	size_t i, n = 0;
+
+	for (i = 0; i < m->nfunc; i++) {
+		if (m->func[i].on_path)
+			f[n++] = &m->func[i];
+	}
+	qsort(f, n, sizeof(*f), cmp_func);
+	fputs("\"functions\": [\n", out);
+	for (i = 0; i < n; i++) {
+		fputs("{\"name\": ", out);
+		json_str(out, f[i]->name);
+		fputs(", \"file\": ", out);
+		json_str(out, f[i]->file);
+		fprintf(out, ", \"line\": %u, \"insns\": ", f[i]->line);
+		if (f[i]->obj)
+			fprintf(out, "%u", f[i]->obj->own);
+		else
+			fputs("null", out);
+		fputs(", \"path\": ", out);
+		json_strings(f[i]->path, out);
+		fputs(i + 1 < n ? "},\n" : "}\n", out);
+	}
+	fputs("],\n", out);
+	free(f);
+}
+
 void audit_json(const struct audit *a, FILE *out)
 {
 	const struct cm_model *m = a->m;
@@ -211,6 +354,8 @@ void audit_json(const struct audit *a, FILE *out)
 	fprintf(out, ",\n\"cfi\": %s,\n", m->cfi ? "true" : "false");
 	json_profiles(a, out);
 	json_exits(m, out);
+	json_roots(a, out);
+	json_functions(m, out);
 	fputs("\"sites\": [\n", out);
 	for (s = 0; s < a->nsite; s++) {
 		const struct cm_call *c = &m->call[a->order[s]];
@@ -224,8 +369,9 @@ void audit_json(const struct audit *a, FILE *out)
 		json_str(out, audit_what(c));
 		fputs(", \"file\": ", out);
 		json_str(out, c->file);
-		fprintf(out, ", \"line\": %u, \"col\": %u, \"when\": \"%s\", \"guard\": ", c->line,
-			c->col, cg_when_name(c->when));
+		fprintf(out, ", \"line\": %u, \"col\": %u, \"nth\": %u, \"when\": \"%s\", "
+			     "\"guard\": ", c->line, c->col, audit_ordinal(m, a->order[s]),
+			cg_when_name(c->when));
 		json_str(out, c->guarded ? "enable_pmu" : NULL);
 		fputs(", \"pmu_trigger\": ", out);
 		json_str(out, audit_pmu_status(m, c));

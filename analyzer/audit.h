@@ -50,6 +50,24 @@ const char *audit_pmu_status(const struct cm_model *m, const struct cm_call *c);
 const char *audit_what(const struct cm_call *c);
 /* The function's exit path, names from its root joined by " → ". */
 void audit_path(const struct cm_func *f, FILE *out, int (*put)(const char *s, FILE *out));
+/* audit.sarif's rules; review.sarif uses the first two as they are. */
+struct audit_rule {
+	const char *id, *name, *level, *brief, *full;
+};
+
+#define AUDIT_NRULES	3
+extern const struct audit_rule audit_rule[AUDIT_NRULES];
+void audit_sarif_rules(const struct audit_rule *r, size_t n, FILE *out);
+
+/*
+ * A site's identity, whatever line it is on: its file, calling function,
+ * callee as written, and which such call of the function it is (0, 1, ...:
+ * audit_ordinal).  audit.sarif's fingerprints and make review's matching
+ * hash it with the rule: 16 hex digits of FNV-1a.
+ */
+unsigned int audit_ordinal(const struct cm_model *m, size_t call);
+void audit_fingerprint(const char *rule, const char *file, const char *caller,
+		       const char *what, unsigned int nth, char buf[17]);
 /* The exit reasons reaching it: the run loop, four names and a count, or "-". */
 void audit_reasons(const struct cm_model *m, const struct cm_func *f, FILE *out,
 		   int (*put)(const char *s, FILE *out));

@@ -29,9 +29,7 @@
 
 enum rule { R_PMU, R_INDIRECT, R_COSTLY, R_NRULES };
 
-static const struct {
-	const char *id, *name, *level, *brief, *full;
-} rule[R_NRULES] = {
+const struct audit_rule audit_rule[AUDIT_NRULES] = {
 	[R_PMU] = {
 		"unguarded-pmu-trigger", "UnguardedPmuTrigger", "warning",
 		"A PMU-trigger call on a VM-exit path runs with the guest PMU disabled.",
@@ -58,48 +56,12 @@ static const struct {
 	},
 };
 
-/* 64-bit FNV-1a over the finding's identity, NUL-separated. */
-static uint64_t fnv(uint64_t h, const char *s)
-{
-	do {
-		h ^= (unsigned char)*s;
-		h *= 0x100000001b3ULL;
-	} while (*s++);
-	return h;
-}
-
-/* Which call of its function with the same callee this is: 0, 1, ... */
-static unsigned int ordinal(const struct cm_model *m, size_t i)
-{
-	const struct cm_call *c = &m->call[i];
-	const struct cm_func *f = &m->func[c->caller];
-	unsigned int n = 0;
-	size_t j;
-
-	for (j = f->first; j < f->first + f->ncall && j < m->ncall; j++) {
-		const struct cm_call *d = &m->call[j];
-
-		if (j == i || strcmp(d->file, c->file) || strcmp(audit_what(d), audit_what(c)))
-			continue;
-		if (d->line < c->line || (d->line == c->line && d->col < c->col))
-			n++;
-	}
-	return n;
-}
-
 static void fingerprint(const struct cm_model *m, enum rule r, size_t i, char buf[17])
 {
 	const struct cm_call *c = &m->call[i];
-	char num[16];
-	uint64_t h = 0xcbf29ce484222325ULL;
 
-	snprintf(num, sizeof(num), "%u", ordinal(m, i));
-	h = fnv(h, rule[r].id);
-	h = fnv(h, c->file);
-	h = fnv(h, m->func[c->caller].name);
-	h = fnv(h, audit_what(c));
-	h = fnv(h, num);
-	snprintf(buf, 17, "%016llx", (unsigned long long)h);
+	audit_fingerprint(audit_rule[r].id, c->file, m->func[c->caller].name, audit_what(c),
+			  audit_ordinal(m, i), buf);
 }
 
 static const char *thunk_words(enum mit_indirect m)
@@ -183,23 +145,23 @@ static void message(const struct audit *a, enum rule r, size_t i, FILE *out)
 	free(text);
 }
 
-static void rules(FILE *out)
+void audit_sarif_rules(const struct audit_rule *r, size_t n, FILE *out)
 {
-	size_t r;
+	size_t i;
 
 	fputs("      \"rules\": [\n", out);
-	for (r = 0; r < R_NRULES; r++) {
+	for (i = 0; i < n; i++) {
 		fputs("        {\"id\": ", out);
-		json_str(out, rule[r].id);
+		json_str(out, r[i].id);
 		fputs(", \"name\": ", out);
-		json_str(out, rule[r].name);
+		json_str(out, r[i].name);
 		fputs(",\n         \"shortDescription\": {\"text\": ", out);
-		json_str(out, rule[r].brief);
+		json_str(out, r[i].brief);
 		fputs("},\n         \"fullDescription\": {\"text\": ", out);
-		json_str(out, rule[r].full);
+		json_str(out, r[i].full);
 		fprintf(out, "},\n         \"defaultConfiguration\": {\"level\": \"%s\"},\n"
 			     "         \"properties\": {\"tags\": [\"performance\", \"kvm\"]}}%s\n",
-			rule[r].level, r + 1 < R_NRULES ? "," : "");
+			r[i].level, i + 1 < n ? "," : "");
 	}
 	fputs("      ]\n", out);
 }
@@ -244,7 +206,7 @@ static void result(const struct audit *a, enum rule r, size_t i, bool *first, FI
 	fputs(*first ? "        " : ",\n        ", out);
 	*first = false;
 	fprintf(out, "{\"ruleId\": \"%s\", \"ruleIndex\": %d, \"level\": \"%s\",\n"
-		     "         \"message\": {\"text\": ", rule[r].id, (int)r, rule[r].level);
+		     "         \"message\": {\"text\": ", audit_rule[r].id, (int)r, audit_rule[r].level);
 	message(a, r, i, out);
 	fputs("},\n         \"locations\": [{\"physicalLocation\": {\"artifactLocation\": {\"uri\": ", out);
 	json_str(out, c->file);
@@ -271,7 +233,7 @@ void audit_sarif(const struct audit *a, FILE *out)
 	      "    \"tool\": {\"driver\": {\n      \"name\": \"kvm-hotpath\",\n"
 	      "      \"fullName\": \"kvm-hotpath hot-path audit of KVM VM-exit paths\",\n"
 	      "      \"version\": \"" HOTPATH_VERSION "\", \"semanticVersion\": \"" HOTPATH_VERSION "\",\n", out);
-	rules(out);
+	audit_sarif_rules(audit_rule, R_NRULES, out);
 	fputs("    }},\n    \"originalUriBaseIds\": {\"SRCROOT\": {\"description\": {\"text\": ", out);
 	json_str(out, root);
 	free(root);

@@ -222,6 +222,14 @@ static int load_call(struct loader *l, const struct jval *j, struct cm_call *c)
 	c->what = c->kind == CALL_DIRECT ? c->callee_name :
 		  c->kind == CALL_STATIC ? jstr(j, "static_call") : expr;
 	c->dispatch = expr && strstr(expr, "exit_handlers");
+	/*
+	 * BUILD_BUG_ON()'s call of __compiletime_assert_N() is compiled away
+	 * or fails the build: it costs nothing, and its __COUNTER__ suffix
+	 * would make one site a new one whenever a line above it changes.
+	 */
+	if (c->kind == CALL_DIRECT && c->callee_name &&
+	    !strncmp(c->callee_name, "__compiletime_assert_", 21))
+		c->caller = NONE;
 	c->target = xcalloc(t ? t->n + 1 : 1, sizeof(*c->target));
 	for (i = 0; t && i < t->n; i++) {
 		size_t f = t->item[i].type == J_STR ? lookup(l, t->item[i].str, NULL) : NONE;
@@ -352,6 +360,23 @@ static void load_reasons(struct loader *l, const struct jval *roots)
 	n = reach(m, common, ncommon, queue, seen);
 	for (i = 0; i < n; i++)
 		m->func[queue[i]].run_loop = true;
+	/* The run loop's cost starts at the common roots no other one reaches. */
+	m->loop = xcalloc(ncommon + 1, sizeof(*m->loop));
+	for (i = 0; i < ncommon; i++) {
+		bool inner = false;
+
+		for (k = 0; k < ncommon && !inner; k++) {
+			size_t j, nr;
+
+			if (common[k] == common[i])
+				continue;
+			nr = reach(m, &common[k], 1, queue, seen);
+			for (j = 0; j < nr && !inner; j++)
+				inner = queue[j] == common[i];
+		}
+		if (!inner)
+			m->loop[m->nloop++] = common[i];
+	}
 	for (k = 0; k < m->nreason; k++) {
 		n = reach(m, &m->reason[k].root, 1, queue, seen);
 		for (i = 0; i < n; i++) {
@@ -473,6 +498,7 @@ void cm_free(struct cm_model *m)
 	for (i = 0; i < m->nreason; i++)
 		free((char *)m->reason[i].perf);
 	free(m->reason);
+	free(m->loop);
 	free(m->call);
 	free(m->func);
 	memset(m, 0, sizeof(*m));
@@ -528,8 +554,10 @@ int cm_exits(struct cm_model *m, const char *file)
 struct pricer {
 	const struct cm_model *m;
 	struct cm_eval *e;
+	double *memo;		/* per function and depth, -1 until priced */
 	double ret;		/* the return sequence's extra */
 	bool amd;
+	bool no_dispatch;	/* leave out the exit-handler table call */
 };
 
 static bool vendor_ok(const struct pricer *pr, size_t f)
@@ -672,7 +700,7 @@ static double inner(struct pricer *pr, size_t f, unsigned int depth)
 
 	if (depth > CM_DEPTH)
 		return 0;
-	memo = &pr->e->memo[f * (CM_DEPTH + 1) + depth];
+	memo = &pr->memo[f * (CM_DEPTH + 1) + depth];
 	if (*memo >= 0)
 		return *memo;
 	*memo = 0;	/* a recursive call back into f adds nothing */
@@ -680,11 +708,67 @@ static double inner(struct pricer *pr, size_t f, unsigned int depth)
 		const struct cm_call *c = &pr->m->call[i];
 		double w = cm_when_weight(c->when, c->guarded);
 
+		if (pr->no_dispatch && c->dispatch)
+			continue;
 		if (w > 0)
 			sum += w * price(pr, c, depth).total;
 	}
 	*memo = sum;
 	return sum;
+}
+
+static double *new_memo(const struct cm_model *m)
+{
+	double *memo = xmalloc((m->nfunc * (CM_DEPTH + 1) + 1) * sizeof(*memo));
+	size_t i;
+
+	for (i = 0; i < m->nfunc * (CM_DEPTH + 1); i++)
+		memo[i] = -1;
+	return memo;
+}
+
+/* SVM's exit codes are AMD's, VMX's exit reasons Intel's, whatever the handler. */
+static bool reason_ok(const struct pricer *pr, const struct cm_reason *r)
+{
+	if (!strncmp(r->name, "SVM_EXIT_", 9))
+		return pr->amd;
+	if (!strncmp(r->name, "EXIT_REASON_", 12))
+		return !pr->amd;
+	return vendor_ok(pr, r->root);
+}
+
+/*
+ * What one exit costs from a root on: the root's own instructions and its
+ * cheapest-path calls, as the handler-table call prices its target.
+ */
+static double root_cost(struct pricer *pr, size_t f)
+{
+	return body(pr, f) + inner(pr, f, 1);
+}
+
+/*
+ * Per exit reason, its handler; and the run loop, from its outermost roots
+ * down to (not into) the exit-handler table call, priced with a memo of
+ * its own because that call is left out.
+ */
+static void cost_roots(struct pricer *pr)
+{
+	const struct cm_model *m = pr->m;
+	struct cm_eval *e = pr->e;
+	struct pricer loop = *pr;
+	size_t r;
+
+	e->reason = xcalloc(m->nreason + 1, sizeof(*e->reason));
+	for (r = 0; r < m->nreason; r++)
+		e->reason[r] = reason_ok(pr, &m->reason[r]) ? root_cost(pr, m->reason[r].root) : NAN;
+	loop.memo = new_memo(m);
+	loop.no_dispatch = true;
+	e->loop = 0;
+	for (r = 0; r < m->nloop; r++) {
+		if (vendor_ok(&loop, m->loop[r]))
+			e->loop += root_cost(&loop, m->loop[r]);
+	}
+	free(loop.memo);
 }
 
 void cm_eval(const struct cm_model *m, const struct profile *p, struct cm_eval *e)
@@ -696,9 +780,7 @@ void cm_eval(const struct cm_model *m, const struct profile *p, struct cm_eval *
 	e->prof = p;
 	e->def = prof_defaults(p, m->major, m->minor);
 	e->site = xcalloc(m->ncall + 1, sizeof(*e->site));
-	e->memo = xmalloc((m->nfunc * (CM_DEPTH + 1) + 1) * sizeof(*e->memo));
-	for (i = 0; i < m->nfunc * (CM_DEPTH + 1); i++)
-		e->memo[i] = -1;
+	e->memo = pr.memo = new_memo(m);
 	pr.ret = return_extra(p, e->def->ret);
 	pr.amd = p->vendor && !strcasecmp(p->vendor, "amd");
 	for (i = 0; i < m->ncall; i++) {
@@ -722,11 +804,13 @@ void cm_eval(const struct cm_model *m, const struct profile *p, struct cm_eval *
 			share += m->reason[caller->reason[r]].share;
 		k->weighted = k->per_exit * share;
 	}
+	cost_roots(&pr);
 }
 
 void cm_eval_free(struct cm_eval *e)
 {
 	free(e->site);
 	free(e->memo);
+	free(e->reason);
 	memset(e, 0, sizeof(*e));
 }

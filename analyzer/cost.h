@@ -68,6 +68,7 @@ struct cm_model {
 	size_t ncall;
 	struct cm_reason *reason;
 	size_t nreason, areason;
+	size_t *loop, nloop;		/* the run loop's outermost roots */
 	bool weighted;			/* shares come from a perf kvm stat report */
 	unsigned long exits, unmatched;	/* exits counted; of those, of no known reason */
 };
@@ -87,6 +88,9 @@ struct cm_eval {
 	const struct prof_defaults *def;
 	struct cm_cost *site;		/* per call */
 	double *memo;			/* per function and depth: cheapest-path calls */
+	double *reason;			/* per exit reason: its handler's cheapest path, or
+					   NAN when it is the other vendor's */
+	double loop;			/* the run loop's, without the handler it dispatches to */
 };
 
 /* 0, or -1 after one line naming what is wrong with the call graph. */

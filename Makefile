@@ -18,9 +18,12 @@ CPU		?= zen2
 EXITS		?=
 REPORTS		?= reports
 PATCHES		?= kernel-patches
+BASE		?=
+SERIES		?=
+FAIL_ON		?= new
 V		?= 0
 
-# make patches prices for both vendors unless CPU= is given.
+# make patches and make review price for both vendors unless CPU= is given.
 comma		:= ,
 PATCH_CPU	:= $(if $(filter command line environment%,$(origin CPU)),$(CPU),zen2$(comma)icelake-sp)
 
@@ -47,7 +50,7 @@ endif
 
 export CACHE
 
-.PHONY: help deps analyzer analyze validate audit patches coccicheck check bench clean
+.PHONY: help deps analyzer analyze validate audit patches review coccicheck check bench clean
 .DEFAULT_GOAL := help
 
 help:
@@ -56,6 +59,7 @@ help:
 	@echo 'make validate   [KDIR=tree] [FUNCTIONS="f g"]  analyzer sites against the built objects'
 	@echo 'make audit      [KDIR=tree] [CPU=zen2|zen2,icelake-sp|all|FILE.profile] [EXITS=perf-kvm-stat.txt]'
 	@echo 'make patches    [KDIR=tree] [CPU=zen2,icelake-sp] [BASE=rev] [NAME=...] [PATCHES=kernel-patches]'
+	@echo 'make review     [KDIR=tree] BASE=rev|SERIES=mbox [CPU=...] [EXITS=...] [FAIL_ON=new|RULE|+N]'
 	@echo 'make check      run the test suite (installs what it needs as root)'
 	@echo 'make bench      coccicheck and analyzer times against their floors'
 	@echo 'make deps       install the Debian packages the jobs need'
@@ -136,6 +140,15 @@ patches: $(KDIR_DEPS)
 	$(Q)$(MAKE) -s -C analyzer V=$(V)
 	$(Q)KB_JOBS=$(J) kernel-patches/series -c '$(PATCH_CPU)' $(if $(BASE),-b '$(BASE)') \
 	  $(if $(NAME),-n '$(NAME)') -o '$(PATCHES)' -r '$(REPORTS)' $(KDIR) $(CACHE)
+
+# The audit of a change, patch by patch: $(REPORTS)/<tree>/review/
+# (reports/review); fails (exit 2) when the change adds what FAIL_ON names.
+review: $(KDIR_DEPS)
+	$(call need,$(PKGS_ANALYZER) $(PKGS_KBUILD) git)
+	$(Q)$(MAKE) -s -C analyzer V=$(V)
+	$(Q)KB_JOBS=$(J) reports/review -c '$(PATCH_CPU)' $(if $(BASE),-b '$(BASE)') \
+	  $(if $(SERIES),-s '$(SERIES)') $(if $(EXITS),-e '$(EXITS)') -f '$(FAIL_ON)' \
+	  $(if $(NAME),-n '$(NAME)') -r '$(REPORTS)' $(KDIR) $(CACHE)
 
 check: $(addprefix $(CACHE)/linux-source-,$(addsuffix /.extracted,$(TEST_KVERSIONS)))
 	$(call need,$(PKGS_CHECK))

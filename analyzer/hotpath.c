@@ -17,6 +17,7 @@
 #include "json.h"
 #include "options.h"
 #include "paths.h"
+#include "review.h"
 #include "roots.h"
 #include "version.h"
 #include "tu.h"
@@ -40,6 +41,7 @@ static void usage(FILE *out)
 		     "       hotpath dot --to FUNCTION [--depth N] CALLGRAPH.json\n"
 		     "       hotpath validate --build DIR [--function NAME]... [--misses] CALLGRAPH.json\n"
 		     "       hotpath audit --build DIR --profile FILE... [--exits FILE] [--output-dir DIR] CALLGRAPH.json\n"
+		     "       hotpath review [--commits FILE] [--renames FILE] [--fail-on new|RULE|+N] [--tree NAME] [--output-dir DIR] BASE.json AFTER.json...\n"
 		     "       hotpath calibrate [--runs N] [--cpuinfo FILE] [--vulnerabilities DIR] > CPU.profile\n"
 		     "       hotpath --version\n");
 }
@@ -330,6 +332,37 @@ static int cmd_audit(int argc, char **argv)
 	return ret;
 }
 
+/*
+ * The exit status is the gate's: 0 passed, 2 failed, 1 an error (a bad
+ * option too, so that a typo never reads as a failed gate).
+ */
+static int cmd_review(int argc, char **argv)
+{
+	struct review_opts ro = { .fail_on = "new", .outdir = "." };
+	int help = 0, first;
+	const struct option opts[] = {
+		{ "commits", OPT_STRING, &ro.commits, "FILE", "a COMMIT SUBJECT line per audit, the base first" },
+		{ "renames", OPT_STRING, &ro.renames, "FILE", "OLD<TAB>NEW lines: files the change renames" },
+		{ "fail-on", OPT_STRING, &ro.fail_on, "WHAT", "new (default), a rule's id, or +N cycles per exit" },
+		{ "output-dir", OPT_STRING, &ro.outdir, "DIR", "where review.md, .json and .sarif go (default: .)" },
+		{ "tree", OPT_STRING, &ro.tree, "NAME", "the tree's name in the review (default: the base audit's)" },
+		{ "help", OPT_FLAG, &help, NULL, "this text" },
+		{ NULL, 0, NULL, NULL, NULL },
+	};
+
+	first = command_options(argc, argv, opts, &help);
+	if (first < 0)
+		return first == -1 ? 0 : 1;
+	if (argc - first < 2) {
+		error("review needs the base's audit.json and one audit.json after each patch; "
+		      "see hotpath review --help");
+		return 1;
+	}
+	ro.audit = (const char **)argv + first;
+	ro.naudit = (size_t)(argc - first);
+	return review_run(&ro);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
@@ -352,9 +385,11 @@ int main(int argc, char **argv)
 		return cmd_validate(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "audit"))
 		return cmd_audit(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "review"))
+		return cmd_review(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "calibrate"))
 		return cal_main(argc - 1, argv + 1);
-	error("unknown command '%s'; the commands are: callgraph, commands, paths, dot, validate, audit, calibrate",
+	error("unknown command '%s'; the commands are: callgraph, commands, paths, dot, validate, audit, review, calibrate",
 	      argv[1]);
 	return 2;
 }

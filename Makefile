@@ -61,7 +61,7 @@ help:
 	@echo 'make patches    [KDIR=tree] [CPU=zen2,icelake-sp] [BASE=rev] [NAME=...] [PATCHES=kernel-patches]'
 	@echo 'make review     [KDIR=tree] BASE=rev|SERIES=mbox [CPU=...] [EXITS=...] [FAIL_ON=new|RULE|+N]'
 	@echo 'make check      run the test suite (installs what it needs as root)'
-	@echo 'make bench      coccicheck and analyzer times against their floors'
+	@echo 'make bench      coccicheck, analyzer and review times against their floors'
 	@echo 'make deps       install the Debian packages the jobs need'
 	@echo 'make clean      remove the cache ($(CACHE))'
 
@@ -160,6 +160,7 @@ bench: $(KDIR_DEPS)
 	$(Q)$(MAKE) -s -C analyzer V=$(V)
 	$(Q)cocci/bench $(KDIR)
 	$(Q)J=$(J) analyzer/bench $(KDIR) $(CACHE)
+	$(Q)J=$(J) reports/bench $(KDIR) $(CACHE)
 
 clean:
 	$(MAKE) -s -C analyzer clean

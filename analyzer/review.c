@@ -879,9 +879,9 @@ static int gate(struct review *r, const struct rrow *w, size_t nrow)
 		for (i = 0; i < nrow && !r->failed; i++) {
 			if (!isnan(w[i].delta[0]) && w[i].delta[0] > lim) {
 				r->failed = true;
-				r->why = xasprintf("%s is %.1f cycles per exit slower on %s (FAIL_ON=%s)",
+				r->why = xasprintf("%s is %.1f cycles per exit slower on %s",
 						   w[i].name ? w[i].name : "the run loop", w[i].delta[0],
-						   r->prof[0], f);
+						   r->prof[0]);
 			}
 		}
 		return 0;
@@ -902,8 +902,8 @@ static int gate(struct review *r, const struct rrow *w, size_t nrow)
 		n += r->all.e[i].status == ST_NEW && (rule < 0 || r->all.e[i].rule == rule);
 	if (n) {
 		r->failed = true;
-		r->why = xasprintf("%zu new %s (FAIL_ON=%s)", n,
-				   rule < 0 ? (n == 1 ? "finding" : "findings") : rv_rule(rule)->id, f);
+		r->why = xasprintf("%zu new %s", n,
+				   rule < 0 ? (n == 1 ? "finding" : "findings") : rv_rule(rule)->id);
 	}
 	return 0;
 }
@@ -1243,12 +1243,26 @@ struct out_arg {
 	const double *wsum;		/* NULL: no EXITS= */
 };
 
+static void put_weighted(const void *arg, FILE *out)
+{
+	const struct out_arg *o = arg;
+	const struct review *r = o->r;
+	size_t p;
+
+	fprintf(out, "Weighted by the exit counts of EXITS= (%.0f exits counted):",
+		jnum_or_nan(jget(r->st[r->nst - 1].exits, "counted")));
+	for (p = 0; p < r->nprof; p++)
+		fprintf(out, "%s %s %+.1f", p ? "," : "", r->prof[p], o->wsum[p]);
+	fputs(" cycles per exit.", out);
+}
+
 static void write_md(const void *arg, FILE *out)
 {
 	const struct out_arg *o = arg;
 	const struct review *r = o->r;
 	struct ctx c = { r, NULL };
-	size_t i, n[3] = { 0 }, p;
+	size_t i, n[3] = { 0 };
+	char *head;
 
 	for (i = 0; i < r->all.n; i++) {
 		if (r->all.e[i].status != ST_SAME)
@@ -1256,8 +1270,11 @@ static void write_md(const void *arg, FILE *out)
 	}
 	fprintf(out, "kvm-hotpath review of %s: %zu patch%s\n\n", r->tree,
 		r->nst - 1, r->nst == 2 ? "" : "es");
-	fprintf(out, "%zu new, %zu resolved, %zu changed. Gate FAIL_ON=%s: %s%s.\n\n", n[0], n[1],
-		n[2], r->fail_on, r->failed ? "failed, " : "passed", r->failed ? r->why : "");
+	head = xasprintf("%zu new, %zu resolved, %zu changed. Gate FAIL_ON=%s: %s%s.", n[0], n[1],
+			 n[2], r->fail_on, r->failed ? "failed: " : "passed", r->failed ? r->why : "");
+	fold(out, "", "", head);
+	fputc('\n', out);
+	free(head);
 	md_section(r, ST_NEW, "New hot-path findings:", out);
 	md_section(r, ST_RESOLVED, "Resolved:", out);
 	md_section(r, ST_CHANGED, "Changed:", out);
@@ -1269,11 +1286,8 @@ static void write_md(const void *arg, FILE *out)
 	fputs("Cycles per exit by exit reason, after minus before (model):\n\n", out);
 	md_table(r, o->rows, o->nrow, out);
 	if (o->wsum) {
-		fprintf(out, "Weighted by the exit counts of EXITS= (%.0f exits counted):",
-			jnum_or_nan(jget(r->st[r->nst - 1].exits, "counted")));
-		for (p = 0; p < r->nprof; p++)
-			fprintf(out, "%s %s %+.1f", p ? "," : "", r->prof[p], o->wsum[p]);
-		fputs(" cycles per exit.\n\n", out);
+		md_fold(out, "", "", put_weighted, o);
+		fputc('\n', out);
 	}
 	md_fold(out, "", "", put_compared, &c);
 }

@@ -1,0 +1,281 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# make review on Debian's 6.1 and 6.12 trees, with patches written here:
+# a static call made a call through kvm_x86_ops (a New thunked indirect
+# call, and the gate), a PMU trigger added to an exit handler, code that
+# only moves (nothing), a patch and its revert (shown within the series),
+# a git checkout's BASE..HEAD against the same change as a SERIES, and
+# one line for each bad input.  make review of make patches' own series is
+# in patch_series.sh, which runs first and leaves the review build warm.
+#
+# Usage: review.sh
+
+. "$(dirname "$0")/../lib.sh"
+
+ktap_require git git
+ktap_require python3 python3
+ktap_require npm npm
+ktap_scratch
+
+for v in 6.1 6.12; do
+	[ -f "$CACHE/linux-source-$v/Makefile" ] ||
+		ktap_exit_fail_msg "$CACHE/linux-source-$v missing: run 'make check', which extracts it"
+done
+
+# git am and commits of the test's own repositories need an identity.
+export GIT_CONFIG_GLOBAL=$SCRATCH/gitconfig
+git config --global user.name "Hot Path Tester"
+git config --global user.email "tester@example.org"
+git config --global init.defaultBranch master
+
+review=$TOP/reports/review
+
+# mkseries OUT KDIR FILE SUBJECT PYTHON [FILE SUBJECT PYTHON]...: a
+# git format-patch series in OUT/, one patch per edit; PYTHON rewrites the
+# file's text s (and must change it), or is "@rename NEWPATH"; the SUBJECT
+# "@amend" folds the edit into the patch before.
+mkseries()
+{
+	local out=$1 k=$2 g n=0 a
+	shift 2
+	g=$(mktemp -d "$SCRATCH/git.XXXXXX") && git -C "$g" init -q || return 1
+	a=("$@")
+	while [ ${#a[@]} -ge 3 ]; do
+		mkdir -p "$g/$(dirname "${a[0]}")" && cp "$k/${a[0]}" "$g/${a[0]}" || return 1
+		a=("${a[@]:3}")
+	done
+	git -C "$g" add -A && git -C "$g" commit -q -m import || return 1
+	while [ $# -ge 3 ]; do
+		if [ "${3#@rename }" != "$3" ]; then
+			git -C "$g" mv "$1" "${3#@rename }" && git -C "$g" commit -q -m "$2" || return 1
+			n=$((n + 1))
+			shift 3
+			continue
+		fi
+		python3 -c '
+import sys
+p, code = sys.argv[1:]
+s = open(p).read()
+old = s
+exec(code)
+assert s != old, "the edit changed nothing"
+open(p, "w").write(s)' "$g/$1" "$3" || return 1
+		if [ "$2" = @amend ]; then
+			git -C "$g" commit -q -a --amend --no-edit || return 1
+		else
+			git -C "$g" commit -q -a -m "$2" || return 1
+			n=$((n + 1))
+		fi
+		shift 3
+	done
+	rm -rf "$out" && git -C "$g" format-patch -q -o "$out" "HEAD~$n..HEAD" && rm -rf "$g"
+}
+
+# rj DIR PYTHON: a Python assertion over DIR/review.json (as r; f its
+# findings, f_of(status) those of one status).
+rj()
+{
+	python3 -c '
+import json, sys
+r = json.load(open(sys.argv[1] + "/review.json"))
+f = r["findings"]
+def f_of(status):
+    return [x for x in f if x["status"] == status]
+ok = eval("(" + sys.argv[2] + ")")
+if not ok:
+    print(json.dumps({k: r[k] for k in ("summary", "findings", "within_series")}, indent=1)[:2500])
+sys.exit(0 if ok else 1)' "$1" "$2"
+}
+
+# run_review OUT ARGS...: reports/review into SCRATCH/out-OUT/ (its output in
+# out-OUT.out and .err), the exit status in rc.
+run_review()
+{
+	local o=$SCRATCH/out-$1
+	shift
+	rm -rf "$o"
+	KB_JOBS=$(nproc) "$review" -r "$o" "$@" >"$o.out" 2>"$o.err"
+	rc=$?
+}
+
+flat()
+{
+	tr '\n' ' ' <"$1" | tr -s ' '
+}
+
+ktap_print_header
+ktap_set_plan 18
+
+k12=$CACHE/linux-source-6.12
+k61=$CACHE/linux-source-6.1
+n12=linux-6.12.117
+x86=arch/x86/kvm/x86.c
+
+# --- a static call made a call through the kvm_x86_ops pointer ---
+mkseries "$SCRATCH/ptr" "$k12" $x86 "KVM: x86: Call skip_emulated_instruction through kvm_x86_ops" \
+	's = s.replace("r = kvm_x86_call(skip_emulated_instruction)(vcpu);", "r = kvm_x86_ops.skip_emulated_instruction(vcpu);")'
+run_review ptr -s "$SCRATCH/ptr" "$k12" "$CACHE"
+rv=$SCRATCH/out-ptr/$n12/review
+ktap_check "6.12, a static call made a kvm_x86_ops call: one New thunked-indirect-call priced as the thunk, exit 2" eval \
+	'[ $rc = 2 ] && rj "$rv" "len(f_of(\"new\")) == 1 and f_of(\"new\")[0][\"rule\"] == \"thunked-indirect-call\" and
+	   f_of(\"new\")[0][\"after\"][\"caller\"] == \"kvm_skip_emulated_instruction\" and
+	   f_of(\"new\")[0][\"before\"][\"kind\"] == \"static_call\" and not f_of(\"resolved\")" &&
+	 python3 -c "
+import json, sys
+r = json.load(open(sys.argv[1]))
+a = json.load(open(r[\"base\"][\"audit\"]))
+new = [x for x in r[\"findings\"] if x[\"status\"] == \"new\"][0]
+for p in a[\"profiles\"]:
+	c = p[\"costs\"]
+	want = c[p[\"defaults\"][\"indirect\"]] - c[\"call\"]
+	got = new[\"after\"][\"cycles_per_exit\"][p[\"name\"]] - new[\"before\"][\"cycles_per_exit\"][p[\"name\"]]
+	assert want > 0 and abs(got - want) < 0.11, (p[\"name\"], got, want)
+	assert any((x[\"delta\"][p[\"name\"]] or 0) >= want - 0.11 for x in r[\"exit_reasons\"]), p[\"name\"]
+" "$rv/review.json" && flat "$rv/review.md" | grep -qF "now an indirect call: retpoline on zen2" ||
+	 { tail -n3 "$SCRATCH/out-ptr.err"; false; }'
+
+make -s -C "$TOP" review KDIR="$k12" SERIES="$SCRATCH/ptr" REPORTS="$SCRATCH/mk" \
+	>"$SCRATCH/mk.out" 2>"$SCRATCH/mk.err"
+mrc=$?
+ktap_check "make review fails when the gate does, and says which" eval \
+	'[ $mrc != 0 ] && grep -qx "review: the gate failed (FAIL_ON=new): 1 new finding" "$SCRATCH/mk.err" &&
+	 cmp -s "$SCRATCH/mk/$n12/review/review.md" "$SCRATCH/mk.out"'
+
+run_review ptr-fn -s "$SCRATCH/ptr" -f exit-path-function "$k12" "$CACHE"
+ktap_check "FAIL_ON=exit-path-function passes it (exit 0); FAIL_ON=+N by the biggest delta on zen2" eval \
+	'[ $rc = 0 ] && read -r under over < <(python3 -c "
+import json, math, sys
+big = max(x[\"delta\"][\"zen2\"] or 0 for x in json.load(open(sys.argv[1]))[\"exit_reasons\"])
+print(math.ceil(big) - 1, math.ceil(big))" "$rv/review.json") &&
+	 run_review ptr-n -s "$SCRATCH/ptr" -f "+$under" "$k12" "$CACHE" && [ $rc = 2 ] &&
+	 run_review ptr-n -s "$SCRATCH/ptr" -f "+$over" "$k12" "$CACHE" && [ $rc = 0 ]'
+
+# --- a PMU trigger added to an exit handler ---
+trigger()
+{
+	echo 's = s.replace("/* Treat an INVD instruction as a NOP and just skip it. */\n", "/* Treat an INVD instruction as a NOP and just skip it. */\n\tkvm_pmu_trigger_event(vcpu, '"$1"');\n")'
+}
+for v in 6.12 6.1; do
+	k=$CACHE/linux-source-$v
+	case $v in
+	6.1) ev=PERF_COUNT_HW_INSTRUCTIONS n=linux-6.1.192 ;;
+	*) ev=kvm_pmu_eventsel.INSTRUCTIONS_RETIRED n=$n12 ;;
+	esac
+	mkseries "$SCRATCH/trig-$v" "$k" $x86 "KVM: x86: Count INVD as an instruction retired" "$(trigger "$ev")"
+	run_review trig-$v -s "$SCRATCH/trig-$v" "$k" "$CACHE"
+	ktap_check "$v, a trigger added to INVD's handler: New unguarded-pmu-trigger naming INVD's exit reasons" eval \
+		'[ $rc = 2 ] && rj "$SCRATCH/out-trig-$v/$n/review" "[(x[\"rule\"], x[\"after\"][\"caller\"]) for x in f_of(\"new\") if x[\"rule\"] != \"exit-path-function\"] ==
+		   [(\"unguarded-pmu-trigger\", \"kvm_emulate_invd\")] and
+		   {\"EXIT_REASON_INVD\", \"SVM_EXIT_INVD\"} <= set(f_of(\"new\")[0][\"after\"][\"exit_reasons\"])" &&
+		 grep -A4 "^$x86:[0-9]*: kvm_emulate_invd -> kvm_pmu_trigger_event$" "$SCRATCH/out-trig-$v/$n/review/review.md" |
+		 grep -q "exit reasons: .*INVD" || { tail -n3 "$SCRATCH/out-trig-$v.err"; false; }'
+done
+
+# --- code that only moves ---
+mkseries "$SCRATCH/motion" "$k12" \
+	$x86 "KVM: x86: Add a comment at the top" \
+	's = s.replace("// SPDX-License-Identifier: GPL-2.0-only\n", "// SPDX-License-Identifier: GPL-2.0-only\n/*\n * A comment of the test,\n * three lines long.\n */\n", 1)' \
+	$x86 "KVM: x86: Move kvm_emulate_mwait() to the end" \
+	'i = s.index("int kvm_emulate_mwait(struct kvm_vcpu *vcpu)\n"); e = "EXPORT_SYMBOL_GPL(kvm_emulate_mwait);\n"; j = s.index(e) + len(e); s = s[:i] + s[j:] + "\n" + s[i:j]'
+run_review motion -s "$SCRATCH/motion" "$k12" "$CACHE"
+ktap_check "6.12, a comment added above everything and a function moved: nothing, exit 0" eval \
+	'[ $rc = 0 ] && rj "$SCRATCH/out-motion/$n12/review" "r[\"summary\"] == {\"new\": 0, \"resolved\": 0, \"changed\": 0} and not r[\"exit_reasons\"] and not r[\"within_series\"]" ||
+	 { tail -n3 "$SCRATCH/out-motion.err"; false; }'
+
+# --- a file renamed, and its object with it ---
+mtrr=arch/x86/kvm/mtrr.c
+mkseries "$SCRATCH/rename" "$k12" \
+	$mtrr "KVM: x86: Rename mtrr.c to mtrr_msrs.c" "@rename arch/x86/kvm/mtrr_msrs.c" \
+	arch/x86/kvm/Makefile @amend 's = s.replace(" mtrr.o ", " mtrr_msrs.o ")'
+run_review rename -s "$SCRATCH/rename" "$k12" "$CACHE"
+ktap_check "6.12, mtrr.c renamed (git's rename detection): its exit-path sites matched, nothing reported" eval \
+	'[ $rc = 0 ] && rj "$SCRATCH/out-rename/$n12/review" "r[\"summary\"] == {\"new\": 0, \"resolved\": 0, \"changed\": 0}" &&
+	 python3 -c "
+import json, sys
+a = json.load(open(json.load(open(sys.argv[1]))[\"patches\"][-1][\"state\"][\"audit\"]))
+assert any(s[\"file\"] == \"arch/x86/kvm/mtrr_msrs.c\" for s in a[\"sites\"])
+" "$SCRATCH/out-rename/$n12/review/review.json" || { tail -n3 "$SCRATCH/out-rename.err"; false; }'
+
+# --- a patch and its revert ---
+mkseries "$SCRATCH/revert" "$k12" \
+	$x86 "KVM: x86: Count INVD as an instruction retired" "$(trigger kvm_pmu_eventsel.INSTRUCTIONS_RETIRED)" \
+	$x86 "Revert \"KVM: x86: Count INVD as an instruction retired\"" \
+	's = s.replace("\tkvm_pmu_trigger_event(vcpu, kvm_pmu_eventsel.INSTRUCTIONS_RETIRED);\n\treturn kvm_emulate_as_nop(vcpu);", "\treturn kvm_emulate_as_nop(vcpu);")'
+run_review revert -s "$SCRATCH/revert" "$k12" "$CACHE"
+ktap_check "6.12, a patch and its revert: nothing new or resolved; the trigger shown added by 1, removed by 2" eval \
+	'[ $rc = 0 ] && rj "$SCRATCH/out-revert/$n12/review" "r[\"summary\"][\"new\"] == 0 and r[\"summary\"][\"resolved\"] == 0 and
+	   [(x[\"patch\"], x[\"removed_by\"]) for x in r[\"within_series\"] if x[\"rule\"] == \"unguarded-pmu-trigger\"] == [(1, 2)]" &&
+	 flat "$SCRATCH/out-revert/$n12/review/review.md" | grep -qF "introduced by patch 1/2: KVM: x86: Count INVD as an instruction retired; removed by patch 2/2: Revert" ||
+	 { tail -n3 "$SCRATCH/out-revert.err"; false; }'
+
+# --- a git checkout, BASE..HEAD: the same change as the SERIES ---
+g=$CACHE/e2e-review-6.12/checkout
+if [ ! -d "$g/.git" ] || [ "$(git -C "$g" log --format=%s -1 2>/dev/null)" != "import linux-source-6.12" ]; then
+	rm -rf "$g" && mkdir -p "$(dirname "$g")" && cp -a "$k12" "$g" && git -C "$g" init -q &&
+		git -C "$g" add -A -f && git -C "$g" commit -q -m "import linux-source-6.12"
+fi
+git -C "$g" checkout -q -f master && git -C "$g" reset -q --hard "$(git -C "$g" rev-list --max-parents=0 HEAD)"
+git -C "$g" am -q "$SCRATCH/ptr"/*.patch
+before=$(tree_manifest "$g"; git -C "$g" rev-parse HEAD)
+run_review base -b HEAD~1 "$g" "$CACHE"
+ktap_check "6.12 checkout, BASE=HEAD~1 of the same patch: the same findings as the SERIES on the plain tree" eval \
+	'[ $rc = 2 ] && python3 -c "
+import json, sys
+def strip(path):
+	r = json.load(open(path))
+	return r[\"findings\"], r[\"exit_reasons\"], r[\"summary\"]
+assert strip(sys.argv[1]) == strip(sys.argv[2])
+" "$SCRATCH/out-base/$n12/review/review.json" "$rv/review.json" || { tail -n3 "$SCRATCH/out-base.err"; false; }'
+ktap_check "6.12 checkout: KDIR is left as it was" eval \
+	'[ "$before" = "$(tree_manifest "$g"; git -C "$g" rev-parse HEAD)" ]'
+
+# --- bad input: one line after any progress, exit 1, no review folder ---
+bad()
+{
+	local want=$1 o=$SCRATCH/bad err
+	shift
+	rm -rf "$o"
+	err=$("$review" -r "$o" "$@" 2>&1 >/dev/null)
+	[ $? = 1 ] || { echo "exit status not 1"; return 1; }
+	err=$(grep -v '^  [A-Z]\+ \+' <<<"$err")
+	[ "$(grep -c . <<<"$err")" = 1 ] || { printf 'expected one line, got:\n%s\n' "$err"; return 1; }
+	grep -qF -- "$want" <<<"$err" || { echo "'$err' does not say '$want'"; return 1; }
+	[ -z "$(find "$o" -name 'review*' 2>/dev/null)" ] || { echo "left: $(find "$o")"; return 1; }
+}
+mkseries "$SCRATCH/noapply" "$k12" $x86 "KVM: x86: Edit what is not there" \
+	's = s.replace("int kvm_emulate_invd(", "int kvm_emulate_invd_renamed("); s = s.replace("/* Treat an INVD", "/* Really treat an INVD")'
+sed -i 's/^-int kvm_emulate_invd(/-int kvm_emulate_invd_gone(/' "$SCRATCH/noapply"/*.patch
+ktap_check "bad input: a series that does not apply: the patch and git am's reason" eval \
+	'bad "patch 1 (\"KVM: x86: Edit what is not there\", in $SCRATCH/noapply/0001-" -s "$SCRATCH/noapply" "$k12" "$CACHE" &&
+	 "$review" -r "$SCRATCH/bad" -s "$SCRATCH/noapply" "$k12" "$CACHE" 2>&1 | grep -q "): error: patch failed: $x86:"'
+
+side=$(git -C "$g" commit-tree -p HEAD~1 -m side "$(git -C "$g" rev-parse HEAD~1^{tree})")
+ktap_check "bad input: BASE that is not an ancestor of HEAD" \
+	bad "is not an ancestor of" -b "$side" "$g" "$CACHE"
+ktap_check "bad input: BASE on a plain tree" \
+	bad "needs KDIR to be a git checkout" -b HEAD~1 "$k12" "$CACHE"
+echo "not a patch" >"$SCRATCH/notes.txt"
+ktap_check "bad input: a SERIES file that is not a patch" \
+	bad "is not a patch in mail form" -s "$SCRATCH/notes.txt" "$k12" "$CACHE"
+echo "/* a local change */" >>"$g/$x86"
+ktap_check "bad input: a KDIR with local changes" \
+	bad "has local changes (1 file: $x86); commit or stash them" -b HEAD~1 "$g" "$CACHE"
+git -C "$g" checkout -q -- $x86
+ktap_check "bad input: neither BASE nor SERIES" bad "nothing to review: give BASE=" "$k12" "$CACHE"
+
+# --- the catalogue and the files ---
+ktap_check "reports/README.md documents every rule review.sarif has" python3 -c '
+import json, sys
+doc = open(sys.argv[2]).read()
+rules = [r["id"] for r in json.load(open(sys.argv[1]))["runs"][0]["tool"]["driver"]["rules"]]
+missing = [r for r in rules if "### `%s`" % r not in doc]
+assert len(rules) == 4 and not missing, missing
+' "$rv/review.sarif" "$TOP/reports/README.md"
+
+run_review again -s "$SCRATCH/ptr" "$k12" "$CACHE"
+ktap_check "a rerun gives byte-identical review files; review.sarif passes the SARIF Multitool" eval \
+	'for x in review.md review.json review.sarif; do cmp "$rv/$x" "$SCRATCH/out-again/$n12/review/$x" || exit 1; done &&
+	 sarif_valid "$rv/review.sarif"'
+
+ktap_finished

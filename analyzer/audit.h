@@ -58,6 +58,9 @@ struct audit_rule {
 #define AUDIT_NRULES	3
 extern const struct audit_rule audit_rule[AUDIT_NRULES];
 void audit_sarif_rules(const struct audit_rule *r, size_t n, FILE *out);
+/* A SARIF log up to its run's next member (after "columnKind"). */
+void audit_sarif_head(const char *full_name, const struct audit_rule *r, size_t n,
+		      const char *tree, FILE *out);
 
 /*
  * A site's identity, whatever line it is on: its file, calling function,

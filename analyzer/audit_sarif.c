@@ -145,6 +145,29 @@ static void message(const struct audit *a, enum rule r, size_t i, FILE *out)
 	free(text);
 }
 
+/*
+ * The log up to its run's results: the driver (the tool's version), its
+ * rules, the tree's root as SRCROOT and the column kind.
+ */
+void audit_sarif_head(const char *full_name, const struct audit_rule *r, size_t n,
+		      const char *tree, FILE *out)
+{
+	char *root = xasprintf("The root of the kernel tree %s.", tree);
+
+	fputs("{\n  \"$schema\": \"https://json.schemastore.org/sarif-2.1.0.json\",\n"
+	      "  \"version\": \"2.1.0\",\n  \"runs\": [{\n"
+	      "    \"tool\": {\"driver\": {\n      \"name\": \"kvm-hotpath\",\n"
+	      "      \"fullName\": ", out);
+	json_str(out, full_name);
+	fputs(",\n      \"version\": \"" HOTPATH_VERSION "\", \"semanticVersion\": \""
+	      HOTPATH_VERSION "\",\n", out);
+	audit_sarif_rules(r, n, out);
+	fputs("    }},\n    \"originalUriBaseIds\": {\"SRCROOT\": {\"description\": {\"text\": ", out);
+	json_str(out, root);
+	free(root);
+	fputs("}}},\n    \"columnKind\": \"unicodeCodePoints\"", out);
+}
+
 void audit_sarif_rules(const struct audit_rule *r, size_t n, FILE *out)
 {
 	size_t i;
@@ -224,20 +247,12 @@ static void result(const struct audit *a, enum rule r, size_t i, bool *first, FI
 void audit_sarif(const struct audit *a, FILE *out)
 {
 	const struct cm_model *m = a->m;
-	char *root = xasprintf("The root of the kernel tree %s.", m->tree);
 	bool first = true;
 	size_t s, ncostly = 0;
 
-	fputs("{\n  \"$schema\": \"https://json.schemastore.org/sarif-2.1.0.json\",\n"
-	      "  \"version\": \"2.1.0\",\n  \"runs\": [{\n"
-	      "    \"tool\": {\"driver\": {\n      \"name\": \"kvm-hotpath\",\n"
-	      "      \"fullName\": \"kvm-hotpath hot-path audit of KVM VM-exit paths\",\n"
-	      "      \"version\": \"" HOTPATH_VERSION "\", \"semanticVersion\": \"" HOTPATH_VERSION "\",\n", out);
-	audit_sarif_rules(audit_rule, R_NRULES, out);
-	fputs("    }},\n    \"originalUriBaseIds\": {\"SRCROOT\": {\"description\": {\"text\": ", out);
-	json_str(out, root);
-	free(root);
-	fputs("}}},\n    \"columnKind\": \"unicodeCodePoints\",\n    \"properties\": {\"profiles\": [", out);
+	audit_sarif_head("kvm-hotpath hot-path audit of KVM VM-exit paths", audit_rule, R_NRULES,
+			 m->tree, out);
+	fputs(",\n    \"properties\": {\"profiles\": [", out);
 	for (s = 0; s < a->nprof; s++) {
 		fputs(s ? ", " : "", out);
 		json_str(out, a->eval[s].prof->name);

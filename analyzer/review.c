@@ -1551,22 +1551,14 @@ static void write_sarif(const void *arg, FILE *out)
 	const struct out_arg *o = arg;
 	const struct review *r = o->r;
 	struct audit_rule rules[RV_NRULES];
-	char *root = xasprintf("The root of the kernel tree %s.", r->tree);
 	bool first = true;
 	size_t i;
 
 	for (i = 0; i < RV_NRULES; i++)
 		rules[i] = *rv_rule((int)i);
-	fputs("{\n  \"$schema\": \"https://json.schemastore.org/sarif-2.1.0.json\",\n"
-	      "  \"version\": \"2.1.0\",\n  \"runs\": [{\n"
-	      "    \"tool\": {\"driver\": {\n      \"name\": \"kvm-hotpath\",\n"
-	      "      \"fullName\": \"kvm-hotpath review of a change to KVM's VM-exit paths\",\n"
-	      "      \"version\": \"" HOTPATH_VERSION "\", \"semanticVersion\": \"" HOTPATH_VERSION "\",\n", out);
-	audit_sarif_rules(rules, RV_NRULES, out);
-	fputs("    }},\n    \"originalUriBaseIds\": {\"SRCROOT\": {\"description\": {\"text\": ", out);
-	json_str(out, root);
-	free(root);
-	fputs("}}},\n    \"columnKind\": \"unicodeCodePoints\",\n    \"results\": [\n", out);
+	audit_sarif_head("kvm-hotpath review of a change to KVM's VM-exit paths", rules, RV_NRULES,
+			 r->tree, out);
+	fputs(",\n    \"results\": [\n", out);
 	for (i = 0; i < r->all.n; i++)
 		sarif_result(r, &r->all.e[i], &first, out);
 	fputs(first ? "    ]\n  }]\n}\n" : "\n    ]\n  }]\n}\n", out);

@@ -77,6 +77,16 @@ ktap_scratch()
 	trap 'rm -rf "$SCRATCH"' EXIT
 }
 
+# git_test_identity: the test's own git identity (Hot Path Tester), in a
+# global config of its scratch folder, whatever the machine has.
+git_test_identity()
+{
+	export GIT_CONFIG_GLOBAL=$SCRATCH/gitconfig
+	git config --global user.name "Hot Path Tester" &&
+		git config --global user.email "tester@example.org" &&
+		git config --global init.defaultBranch master
+}
+
 # sarif_multitool: the path of Microsoft's SARIF Multitool (npm package
 # @microsoft/sarif-multitool-linux, a self-contained binary), installed once
 # into the cache.  npm 11 skips the package's own chmod, so it is done here.

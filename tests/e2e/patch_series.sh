@@ -30,11 +30,7 @@ for v in "${versions[@]}"; do
 		ktap_exit_fail_msg "$CACHE/linux-source-$v missing: run 'make check', which extracts it"
 done
 
-# A git identity of the test's own, whatever the machine has.
-export GIT_CONFIG_GLOBAL=$SCRATCH/gitconfig
-git config --global user.name "Hot Path Tester"
-git config --global user.email "tester@example.org"
-git config --global init.defaultBranch master
+git_test_identity
 
 # The event kvm_skip_emulated_instruction counts in each tree.
 event_of()
@@ -175,30 +171,30 @@ for f in r[\"findings\"]:
 		assert f[\"patch\"] == (2 if \"/nested.c\" in f[\"before\"][\"file\"] else 1), f
 " "$json" "$rv/review.json" || { tail -n3 "$SCRATCH/rverr.$v"; false; }'
 
-	# Per exit reason: the guarded call's cycles per exit, as audit.json has
-	# them, plus what the guard did to the instructions of the function it
-	# is in; VMLAUNCH/VMRESUME reach only nested_vmx_run()'s, whose call was
-	# not on the cheapest path.
+	# Per exit reason: HLT's handler calls kvm_skip_emulated_instruction()
+	# on its cheapest path, so its delta is the guarded call's cycles per
+	# exit, as audit.json has them, plus what the guard did to the
+	# instructions of the two functions (6.1's gcc also shortens the
+	# handler).  VMLAUNCH/VMRESUME reach only nested_vmx_run()'s guard,
+	# whose call was not on the cheapest path: its instructions alone.
 	ktap_check "$v: review: each exit reason's delta is the saving audit.json gives plus the guard's instructions" python3 -c '
 import json, sys
 a, r = json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))
 ipc = {p["name"]: p["costs"]["ipc"] for p in a["profiles"]}
+root = {x["name"]: x["root"] for x in a["reasons"]}
 site = [s for s in a["sites"] if s["caller"] == "kvm_skip_emulated_instruction" and s["pmu_trigger"]][0]
 saving = {c["profile"]: c["per_exit"] for c in site["cost"]}
 insns = {f["after"]["function"]: f["after"]["insns"] - f["before"]["insns"]
          for f in r["findings"] if f["rule"] == "exit-path-function" and f["status"] == "changed"}
 rows = {x["name"]: x["delta"] for x in r["exit_reasons"]}
 for name, prof in (("SVM_EXIT_HLT", "zen2"), ("EXIT_REASON_HLT", "icelake-sp")):
-	want = -saving[prof] + insns.get("kvm_skip_emulated_instruction", 0) / ipc[prof]
+	d = insns.get("kvm_skip_emulated_instruction", 0) + insns.get(root[name], 0)
+	want = -saving[prof] + d / ipc[prof]
 	assert saving[prof] > 0 and abs(rows[name][prof] - want) < 0.11, (name, rows.get(name), want)
-for name, d in rows.items():
-	for prof, x in d.items():
-		if x is None:
-			continue
-		if name in ("EXIT_REASON_VMLAUNCH", "EXIT_REASON_VMRESUME"):
-			assert abs(x - insns["nested_vmx_run"] / ipc[prof]) < 0.11, (name, x)
-		else:
-			assert x < 0, (name, prof, x)
+	assert min(x[prof] for x in rows.values() if x[prof] is not None) <= -saving[prof] + 0.05, prof
+for name in ("EXIT_REASON_VMLAUNCH", "EXIT_REASON_VMRESUME"):
+	for prof, x in rows[name].items():
+		assert x is None or abs(x - insns["nested_vmx_run"] / ipc[prof]) < 0.11, (name, x)
 ' "$json" "$rv/review.json"
 
 	ktap_check "$v: review.sarif: the Multitool validates it; the absent results carry audit.sarif's fingerprints" eval \

@@ -101,7 +101,7 @@ flat()
 }
 
 ktap_print_header
-ktap_set_plan 18
+ktap_set_plan 19
 
 k12=$CACHE/linux-source-6.12
 k61=$CACHE/linux-source-6.1
@@ -204,6 +204,24 @@ ktap_check "6.12, a patch and its revert: nothing new or resolved; the trigger s
 	   [(x[\"patch\"], x[\"removed_by\"]) for x in r[\"within_series\"] if x[\"rule\"] == \"unguarded-pmu-trigger\"] == [(1, 2)]" &&
 	 flat "$SCRATCH/out-revert/$n12/review/review.md" | grep -qF "introduced by patch 1/2: KVM: x86: Count INVD as an instruction retired; removed by patch 2/2: Revert" ||
 	 { tail -n3 "$SCRATCH/out-revert.err"; false; }'
+
+# The same two patches as one b4-style mbox, behind a cover letter.
+{
+	printf 'From 0000000000000000000000000000000000000000 Mon Sep 17 00:00:00 2001\n'
+	printf 'From: Hot Path Tester <tester@example.org>\nDate: Mon, 1 Jan 2024 00:00:00 +0000\n'
+	printf 'Subject: [PATCH 0/2] KVM: x86: INVD counted, and not\n\nThe cover letter.\n\n'
+	cat "$SCRATCH/revert"/*.patch
+} >"$SCRATCH/v2_20240101_invd.mbx"
+run_review mbox -s "$SCRATCH/v2_20240101_invd.mbx" "$k12" "$CACHE"
+ktap_check "6.12, the same series as one mbox with a cover letter: the same review" eval \
+	'[ $rc = 0 ] && python3 -c "
+import json, sys
+def part(path):
+	r = json.load(open(path))
+	return r[\"findings\"], r[\"within_series\"], r[\"exit_reasons\"], [p[\"state\"][\"subject\"] for p in r[\"patches\"]]
+assert part(sys.argv[1]) == part(sys.argv[2])
+" "$SCRATCH/out-mbox/$n12/review/review.json" "$SCRATCH/out-revert/$n12/review/review.json" ||
+	 { tail -n3 "$SCRATCH/out-mbox.err"; false; }'
 
 # --- a git checkout, BASE..HEAD: the same change as the SERIES ---
 g=$CACHE/e2e-review-6.12/checkout

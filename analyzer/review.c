@@ -1154,7 +1154,7 @@ static void md_entry(const struct review *r, const struct rentry *e, FILE *out)
 		md_fold(out, "    ", "      ", put_cycles_of, &c);
 		md_fold(out, "    ", "      ", put_reasons_of, &c);
 	}
-	if (e->patch && r->nst > 2)
+	if (e->patch)
 		md_fold(out, "    ", "      ", put_patch, &c);
 	fputc('\n', out);
 }
@@ -1517,7 +1517,7 @@ static void sarif_result(const struct review *r, const struct rentry *e, bool *f
 		free(cyc);
 		free(rs);
 	}
-	if (e->patch && r->nst > 2) {
+	if (e->patch) {
 		char *p = text_of(put_patch, &c), *t = xasprintf("%s %c%s.", text,
 								 p[0] - 'a' + 'A', p + 1);
 

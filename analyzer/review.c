@@ -19,11 +19,13 @@
  * the patch that made it so; and the cycles per exit of each exit reason's
  * handler and of the run loop, before and after, on each profile.
  */
+#include <errno.h>
 #include <math.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "audit.h"
 #include "json.h"
@@ -245,6 +247,11 @@ static int read_state(struct review *r, struct rstate *s)
 	const char *tool;
 	size_t i;
 
+	if (access(s->path, R_OK)) {
+		error("%s: cannot read it: %s; give the audit.json files of make audit (make review "
+		      "writes them)", s->path, strerror(errno));
+		return -1;
+	}
 	s->doc = jread_file(s->path);
 	if (!s->doc)
 		return -1;

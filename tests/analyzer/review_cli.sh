@@ -109,7 +109,7 @@ flat()
 }
 
 ktap_print_header
-ktap_set_plan 21
+ktap_set_plan 22
 
 mk base ''
 
@@ -270,6 +270,9 @@ ktap_check "bad input: an audit of another version of the tool" \
 	bad "oldtool.json: written by another version of the tool; rerun make audit" \
 	"$SCRATCH/base.json" "$SCRATCH/oldtool.json"
 ktap_check "bad input: a cut-off audit.json" bad "cut.json" "$SCRATCH/base.json" "$SCRATCH/cut.json"
+ktap_check "bad input: an audit.json that is not there" \
+	bad "nosuch.json: cannot read it: No such file or directory; give the audit.json files of make audit" \
+	"$SCRATCH/base.json" "$SCRATCH/nosuch.json"
 ktap_check "bad input: audits priced on other profiles" bad "audit both with the same CPU=" \
 	"$SCRATCH/base.json" "$SCRATCH/oneprof.json"
 ktap_check "bad input: FAIL_ON neither new, a rule nor +N" eval \

@@ -171,19 +171,6 @@ static void json_cost(const struct audit *a, size_t p, size_t i, FILE *out)
 	fprintf(out, ", \"foreign\": %s}", k->foreign ? "true" : "false");
 }
 
-static void json_strings(const struct jval *arr, FILE *out)
-{
-	size_t i;
-
-	fputc('[', out);
-	for (i = 0; arr && i < arr->n; i++) {
-		if (i)
-			fputs(", ", out);
-		json_str(out, arr->item[i].type == J_STR ? arr->item[i].str : NULL);
-	}
-	fputc(']', out);
-}
-
 static void json_reasons(const struct cm_model *m, const struct cm_func *f, FILE *out)
 {
 	size_t r;
@@ -244,7 +231,7 @@ static void json_exits(const struct cm_model *m, FILE *out)
 }
 
 /* A figure per profile, null where the profile's vendor never runs it. */
-static void json_per_profile(const struct audit *a, const double *v, size_t stride, FILE *out)
+static void json_per_profile(const struct audit *a, const double *v, FILE *out)
 {
 	size_t p;
 
@@ -252,10 +239,10 @@ static void json_per_profile(const struct audit *a, const double *v, size_t stri
 	for (p = 0; p < a->nprof; p++) {
 		fputs(p ? ", " : "", out);
 		json_str(out, a->eval[p].prof->name);
-		if (isnan(v[p * stride]))
+		if (isnan(v[p]))
 			fputs(": null", out);
 		else
-			fprintf(out, ": %.1f", v[p * stride]);
+			fprintf(out, ": %.1f", v[p]);
 	}
 	fputc('}', out);
 }
@@ -278,7 +265,7 @@ static void json_roots(const struct audit *a, FILE *out)
 		json_str(out, m->func[m->loop[r]].name);
 	}
 	fputs("], \"cycles\": ", out);
-	json_per_profile(a, v, 1, out);
+	json_per_profile(a, v, out);
 	fputs("},\n\"reasons\": [\n", out);
 	for (r = 0; r < m->nreason; r++) {
 		const struct cm_reason *rs = &m->reason[r];
@@ -292,7 +279,7 @@ static void json_roots(const struct audit *a, FILE *out)
 		fputs(", \"root\": ", out);
 		json_str(out, m->func[rs->root].name);
 		fputs(", \"cycles\": ", out);
-		json_per_profile(a, v, 1, out);
+		json_per_profile(a, v, out);
 		fputs(r + 1 < m->nreason ? "},\n" : "}\n", out);
 	}
 	fputs("],\n", out);
@@ -335,7 +322,7 @@ static void json_functions(const struct cm_model *m, FILE *out)
 		else
 			fputs("null", out);
 		fputs(", \"path\": ", out);
-		json_strings(f[i]->path, out);
+		json_strings(out, f[i]->path);
 		fputs(i + 1 < n ? "},\n" : "}\n", out);
 	}
 	fputs("],\n", out);
@@ -376,7 +363,7 @@ void audit_json(const struct audit *a, FILE *out)
 		fputs(", \"pmu_trigger\": ", out);
 		json_str(out, audit_pmu_status(m, c));
 		fputs(", \"path\": ", out);
-		json_strings(f->path, out);
+		json_strings(out, f->path);
 		fputs(", ", out);
 		json_reasons(m, f, out);
 		fputs(", \"cost\": [", out);

@@ -200,13 +200,10 @@ static void properties(const struct audit *a, size_t i, FILE *out)
 	json_str(out, f->name);
 	fputs(", \"callee\": ", out);
 	json_str(out, audit_what(c));
-	fprintf(out, ", \"kind\": \"%s\", \"when\": \"%s\", \"exitPath\": [",
+	fprintf(out, ", \"kind\": \"%s\", \"when\": \"%s\", \"exitPath\": ",
 		cg_kind_name(c->kind), cg_when_name(c->when));
-	for (p = 0; f->path && p < f->path->n; p++) {
-		fputs(p ? ", " : "", out);
-		json_str(out, f->path->item[p].type == J_STR ? f->path->item[p].str : NULL);
-	}
-	fputs("], \"exitReasons\": [", out);
+	json_strings(out, f->path);
+	fputs(", \"exitReasons\": [", out);
 	for (r = 0; r < f->nreason; r++) {
 		fputs(r ? ", " : "", out);
 		json_str(out, m->reason[f->reason[r]].name);

@@ -37,6 +37,19 @@ void json_str(FILE *out, const char *s)
 	fputc('"', out);
 }
 
+void json_strings(FILE *out, const struct jval *arr)
+{
+	size_t i;
+
+	fputc('[', out);
+	for (i = 0; arr && i < arr->n; i++) {
+		if (i)
+			fputs(", ", out);
+		json_str(out, arr->item[i].type == J_STR ? arr->item[i].str : NULL);
+	}
+	fputc(']', out);
+}
+
 static const char *name_of(const struct cg *cg, const char *usr)
 {
 	const struct cg_func *f = cg_find(cg, usr);

@@ -117,7 +117,7 @@ struct rename {
 struct review {
 	struct rstate *st;
 	size_t nst;			/* the base and one state per patch */
-	const char **prof, **vendor, **indirect;
+	const char **prof, **indirect;
 	size_t nprof;
 	struct rename *ren;
 	size_t nren, aren;
@@ -171,7 +171,6 @@ static int read_profiles(struct review *r, struct rstate *s)
 	if (s == r->st) {
 		r->nprof = p->n;
 		r->prof = xcalloc(p->n, sizeof(*r->prof));
-		r->vendor = xcalloc(p->n, sizeof(*r->vendor));
 		r->indirect = xcalloc(p->n, sizeof(*r->indirect));
 	} else if (p->n != r->nprof) {
 		error("%s: priced on %zu profiles, the base's audit on %zu; audit both with the same CPU=",
@@ -186,7 +185,6 @@ static int read_profiles(struct review *r, struct rstate *s)
 			return bad(s, "a profile without its name or defaults");
 		if (s == r->st) {
 			r->prof[i] = name;
-			r->vendor[i] = jstr(&p->item[i], "vendor");
 			r->indirect[i] = ind;
 		} else if (strcmp(name, r->prof[i])) {
 			error("%s: profile %s where the base's audit has %s; audit both with the same CPU=",
@@ -734,7 +732,10 @@ static const struct jval *reason_in(const struct rstate *s, const char *name)
 	return NULL;
 }
 
-/* Delta in tenths, as printed: a row is kept when one is not 0.0. */
+/*
+ * Delta in tenths, as printed: a row is kept when one is not 0.0; else its
+ * deltas are freed again and false returned.
+ */
 static bool fill_row(const struct review *r, struct rrow *w)
 {
 	bool shown = (w->before == NULL) != (w->after == NULL);
@@ -750,6 +751,10 @@ static bool fill_row(const struct review *r, struct rrow *w)
 			a = 0;
 		w->delta[p] = a - b;
 		shown |= !isnan(w->delta[p]) && fabs(w->delta[p]) >= 0.05;
+	}
+	if (!shown) {
+		free(w->delta);
+		w->delta = NULL;
 	}
 	return shown;
 }
@@ -807,16 +812,12 @@ static size_t reason_rows(const struct review *r, struct rrow **rows)
 
 		if (!name || (i >= B->reasons->n && reason_in(B, name)) || row_named(w, n, name))
 			continue;
-		free(w[n].delta);
 		w[n] = (struct rrow){ .name = name, .perf = jstr(j, "perf"),
 				      .before = jget(reason_in(A, name), "cycles"),
 				      .after = jget(reason_in(B, name), "cycles") };
-		if (!w[n].after && !w[n].before)
-			continue;
-		n += fill_row(r, &w[n]);
+		if (w[n].after || w[n].before)
+			n += fill_row(r, &w[n]);
 	}
-	if (n < cap)
-		free(w[n].delta);
 	sort_nprof = r->nprof;
 	qsort(w, n, sizeof(*w), cmp_row);
 	*rows = w;
@@ -1319,8 +1320,6 @@ static void json_cycles(const struct review *r, const double *v, FILE *out)
 
 static void json_site(const struct review *r, const struct rsite *s, FILE *out)
 {
-	size_t i;
-
 	if (!s) {
 		fputs("null", out);
 		return;
@@ -1337,20 +1336,15 @@ static void json_site(const struct review *r, const struct rsite *s, FILE *out)
 	json_str(out, s->when);
 	fputs(", \"guard\": ", out);
 	json_str(out, s->guard);
-	fprintf(out, ", \"run_loop\": %s, \"exit_reasons\": [", s->run_loop ? "true" : "false");
-	for (i = 0; s->reasons && i < s->reasons->n; i++) {
-		fputs(i ? ", " : "", out);
-		json_str(out, s->reasons->item[i].str);
-	}
-	fputs("], \"cycles_per_exit\": ", out);
+	fprintf(out, ", \"run_loop\": %s, \"exit_reasons\": ", s->run_loop ? "true" : "false");
+	json_strings(out, s->reasons);
+	fputs(", \"cycles_per_exit\": ", out);
 	json_cycles(r, s->per_exit, out);
 	fputc('}', out);
 }
 
 static void json_func(const struct rfunc *f, FILE *out)
 {
-	size_t i;
-
 	if (!f) {
 		fputs("null", out);
 		return;
@@ -1363,12 +1357,9 @@ static void json_func(const struct rfunc *f, FILE *out)
 		fputs(", \"insns\": null", out);
 	else
 		fprintf(out, ", \"insns\": %ld", f->insns);
-	fputs(", \"path\": [", out);
-	for (i = 0; f->path && i < f->path->n; i++) {
-		fputs(i ? ", " : "", out);
-		json_str(out, f->path->item[i].str);
-	}
-	fputs("]}", out);
+	fputs(", \"path\": ", out);
+	json_strings(out, f->path);
+	fputc('}', out);
 }
 
 static void fingerprint_of(const struct rentry *e, char fp[17])
@@ -1652,7 +1643,6 @@ out:
 	}
 	free(r.ren);
 	free(r.prof);
-	free(r.vendor);
 	free(r.indirect);
 	free(r.why);
 	return ret;

@@ -11,6 +11,12 @@
 #   is KDIR); for a git checkout head, and base (BASE, an ancestor of HEAD,
 #   or HEAD).  BASE needs a git checkout.
 #
+# audit_failure LOG
+#   The line of a failed make audit's LOG that says why: the first a tool
+#   of ours wrote (kprep:, kbuild:, hotpath:), else the first error, else
+#   the last line.  A progress line names the cache, which may hold any of
+#   those words, so only a line's prefix counts.
+#
 # scratch_repo DIR NAME
 #   DIR/src becomes a git repository holding KDIR: a --shared clone of a
 #   checkout, or a commit of a plain tree (redone when the tree changed).
@@ -51,6 +57,12 @@ scratch_kdir()
 	else
 		base=$head
 	fi
+}
+
+audit_failure()
+{
+	grep -m1 -E '^(kprep|kbuild|hotpath|kvm-hotpath): ' "$1" ||
+		grep -m1 -E '[Ee]rror' "$1" || tail -n1 "$1"
 }
 
 scratch_repo()

@@ -21,6 +21,13 @@ PATCHES		?= kernel-patches
 BASE		?=
 SERIES		?=
 FAIL_ON		?= new
+TESTS		?= cpuid,vmcall,rdmsr,io
+RUNS		?= 5
+TICKS		?= 30
+SAVE		?=
+BASELINE	?=
+AFTER		?=
+MEASURED	?=
 V		?= 0
 
 # make patches and make review price for both vendors unless CPU= is given.
@@ -50,7 +57,7 @@ endif
 
 export CACHE
 
-.PHONY: help deps analyzer analyze validate audit patches review coccicheck check bench clean
+.PHONY: help deps analyzer analyze validate audit patches review measure coccicheck check bench clean
 .DEFAULT_GOAL := help
 
 help:
@@ -60,6 +67,7 @@ help:
 	@echo 'make audit      [KDIR=tree] [CPU=zen2|zen2,icelake-sp|all|FILE.profile] [EXITS=perf-kvm-stat.txt]'
 	@echo 'make patches    [KDIR=tree] [CPU=zen2,icelake-sp] [BASE=rev] [NAME=...] [PATCHES=kernel-patches]'
 	@echo 'make review     [KDIR=tree] BASE=rev|SERIES=mbox [CPU=...] [EXITS=...] [FAIL_ON=new|RULE|+N]'
+	@echo 'make measure    [KDIR=tree] [TESTS=cpuid,vmcall,rdmsr,io] [RUNS=5] [SAVE=f.json] [BASELINE=f.json [AFTER=g.json]]'
 	@echo 'make check      run the test suite (installs what it needs as root)'
 	@echo 'make bench      coccicheck, analyzer and review times against their floors'
 	@echo 'make deps       install the Debian packages the jobs need'
@@ -149,6 +157,15 @@ review: $(KDIR_DEPS)
 	$(Q)KB_JOBS=$(J) reports/review -c '$(PATCH_CPU)' $(if $(BASE),-b '$(BASE)') \
 	  $(if $(SERIES),-s '$(SERIES)') $(if $(EXITS),-e '$(EXITS)') -f '$(FAIL_ON)' \
 	  $(if $(NAME),-n '$(NAME)') -r '$(REPORTS)' $(KDIR) $(CACHE)
+
+# The cost of a VM exit on this host, timed in a guest by the KVM selftest
+# tests/kvm/exit_cost: $(REPORTS)/measure/ (tests/kvm/README.md).
+measure: $(KDIR_DEPS)
+	$(call need,$(PKGS_KBUILD) $(PKGS_ANALYZER))
+	$(Q)$(MAKE) -s -C analyzer V=$(V)
+	$(Q)NAME=$(NAME) tests/kvm/measure -t '$(TESTS)' -n '$(RUNS)' -T '$(TICKS)' -j $(J) \
+	  $(if $(SAVE),-s '$(SAVE)') $(if $(BASELINE),-b '$(BASELINE)') $(if $(AFTER),-a '$(AFTER)') \
+	  -o '$(REPORTS)/measure' $(KDIR) $(CACHE)
 
 check: $(addprefix $(CACHE)/linux-source-,$(addsuffix /.extracted,$(TEST_KVERSIONS)))
 	$(call need,$(PKGS_CHECK))

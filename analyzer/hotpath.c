@@ -11,6 +11,7 @@
 
 #include "audit.h"
 #include "calibrate.h"
+#include "measure.h"
 #include "cdb.h"
 #include "cg.h"
 #include "jobs.h"
@@ -42,6 +43,7 @@ static void usage(FILE *out)
 		     "       hotpath validate --build DIR [--function NAME]... [--misses] CALLGRAPH.json\n"
 		     "       hotpath audit --build DIR --profile FILE... [--exits FILE] [--output-dir DIR] CALLGRAPH.json\n"
 		     "       hotpath review [--commits FILE] [--renames FILE] [--fail-on new|RULE|+N] [--tree NAME] [--output-dir DIR] BASE.json AFTER.json...\n"
+		     "       hotpath measure [--tree NAME] --output measure.json RAW | --table FILE | --check FILE | --compare BEFORE AFTER\n"
 		     "       hotpath calibrate [--runs N] [--cpuinfo FILE] [--vulnerabilities DIR] > CPU.profile\n"
 		     "       hotpath --version\n");
 }
@@ -389,7 +391,9 @@ int main(int argc, char **argv)
 		return cmd_review(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "calibrate"))
 		return cal_main(argc - 1, argv + 1);
-	error("unknown command '%s'; the commands are: callgraph, commands, paths, dot, validate, audit, review, calibrate",
+	if (!strcmp(argv[1], "measure"))
+		return measure_main(argc - 1, argv + 1);
+	error("unknown command '%s'; the commands are: callgraph, commands, paths, dot, validate, audit, review, calibrate, measure",
 	      argv[1]);
 	return 2;
 }

@@ -6,7 +6,7 @@
 #ifndef HOTPATH_VERSION_H
 #define HOTPATH_VERSION_H
 
-#define HOTPATH_VERSION	"0.12.0"
+#define HOTPATH_VERSION	"0.13.0"
 #define HOTPATH_TOOL	"kvm-hotpath " HOTPATH_VERSION
 
 #endif

@@ -64,7 +64,7 @@ help:
 	@echo 'make coccicheck [KDIR=tree] [MODE=patch|report|context|org] [EXIT_PATHS=file]'
 	@echo 'make analyze    [KDIR=tree] [KCONFIG=.config] [NAME=linux-x.y.z] [ROOTS=file]'
 	@echo 'make validate   [KDIR=tree] [FUNCTIONS="f g"]  analyzer sites against the built objects'
-	@echo 'make audit      [KDIR=tree] [CPU=zen2|zen2,icelake-sp|all|FILE.profile] [EXITS=perf-kvm-stat.txt]'
+	@echo 'make audit      [KDIR=tree] [CPU=zen2|zen2,icelake-sp|all|FILE.profile] [EXITS=perf-kvm-stat.txt] [MEASURED=m.json[,after.json]]'
 	@echo 'make patches    [KDIR=tree] [CPU=zen2,icelake-sp] [BASE=rev] [NAME=...] [PATCHES=kernel-patches]'
 	@echo 'make review     [KDIR=tree] BASE=rev|SERIES=mbox [CPU=...] [EXITS=...] [FAIL_ON=new|RULE|+N]'
 	@echo 'make measure    [KDIR=tree] [TESTS=cpuid,vmcall,rdmsr,io] [RUNS=5] [SAVE=f.json] [BASELINE=f.json [AFTER=g.json]]'
@@ -139,6 +139,7 @@ audit: analyze
 	  if [ -f $(KDIR)/.config ]; then build=$(KDIR); else build=$(CACHE)/build-$$name; fi && \
 	  profiles=$$(analyzer/profiles/select '$(CPU)') && \
 	  analyzer/hotpath audit --build "$$build" $$profiles $(if $(EXITS),--exits '$(EXITS)') \
+	    $(if $(MEASURED),--measured '$(MEASURED)') \
 	    --output-dir $(REPORTS)/$$name $(REPORTS)/$$name/callgraph.json && \
 	  echo "  AUDIT   $(REPORTS)/$$name/audit.md audit.html audit.json audit.sarif exit-paths.folded" >&2
 

@@ -199,7 +199,11 @@ static void json_profiles(const struct audit *a, FILE *out)
 		json_str(out, e->prof->cpu);
 		fputs(", \"vendor\": ", out);
 		json_str(out, e->prof->vendor);
-		fprintf(out, ", \"defaults\": {\"since\": \"%u.%u\", \"indirect\": \"%s\", "
+		fputs(", \"models\": [", out);
+		for (k = 0; k < e->prof->nmodels; k++)
+			fprintf(out, "%s{\"family\": %u, \"first\": %u, \"last\": %u}", k ? ", " : "",
+				e->prof->models[k].family, e->prof->models[k].first, e->prof->models[k].last);
+		fprintf(out, "], \"defaults\": {\"since\": \"%u.%u\", \"indirect\": \"%s\", "
 			     "\"return\": \"%s\", \"cfi\": \"%s\"}, \"costs\": {",
 			e->def->major, e->def->minor, mit_indirect_name(e->def->indirect),
 			mit_return_name(e->def->ret), mit_cfi_name(e->def->cfi));
@@ -503,6 +507,7 @@ void audit_md(const struct audit *a, FILE *out)
 		fprintf(out, ", times the share of the %lu exits counted that reach it "
 			     "(%lu of no reason found in the code)", m->exits, m->unmatched);
 	fputs(". How each part is derived: see *How the estimate is made* at the end.\n", out);
+	audit_measured_md(a, out);
 	fputs("\n## Top sites per profile\n", out);
 	for (p = 0; p < a->nprof; p++)
 		md_top(a, p, out);
@@ -613,20 +618,59 @@ static int write_reports(const struct audit *a, const char *dir)
 	return 0;
 }
 
+/* MEASURED=: one measure.json, or two (before,after) of the same CPU model. */
+static int audit_load_measured(const char *list, struct measured *meas, size_t *n)
+{
+	char *copy = xstrdup(list), *comma = strchr(copy, ',');
+	int ret = -1;
+
+	if (comma)
+		*comma++ = '\0';
+	if (!*copy || (comma && (!*comma || strchr(comma, ',')))) {
+		error("--measured %s: give one measure.json, or two, before and after, joined by a comma",
+		      list);
+		goto out;
+	}
+	if (measure_load(copy, &meas[0]))
+		goto out;
+	*n = 1;
+	if (comma) {
+		if (measure_load(comma, &meas[1]))
+			goto out;
+		*n = 2;
+		if (strcmp(meas[0].cpu, meas[1].cpu) || meas[0].family != meas[1].family ||
+		    meas[0].model != meas[1].model) {
+			error("--measured %s: the two files were measured on different CPU models "
+			      "(%s; %s): exit costs compare only on the same CPU model",
+			      list, meas[0].cpu, meas[1].cpu);
+			goto out;
+		}
+	}
+	ret = 0;
+out:
+	free(copy);
+	return ret;
+}
+
 int audit_run(const struct jval *cg, const struct audit_opts *o)
 {
 	struct profile *prof = xcalloc(o->nprofile + 1, sizeof(*prof));
 	struct cm_eval *eval = xcalloc(o->nprofile + 1, sizeof(*eval));
 	struct audit a = { .nprof = o->nprofile, .top = o->top };
+	struct measured meas[2];
 	struct objpaths op;
 	struct cm_model m;
-	size_t p, nread = 0, neval = 0;
+	size_t p, nread = 0, neval = 0, nmeas = 0;
 	int ret = 1;
 
 	for (; nread < o->nprofile; nread++) {
 		if (prof_read(o->profile[nread], &prof[nread]))
 			goto out;
 	}
+	if (o->measured && audit_load_measured(o->measured, meas, &nmeas))
+		goto out;
+	a.meas = meas;
+	a.nmeas = nmeas;
 	if (op_read(o->build, &op))
 		goto out;
 	if (cm_load(&m, cg, &op, build_has_cfi(o->build)))
@@ -652,6 +696,8 @@ out_model:
 out_op:
 	op_free(&op);
 out:
+	for (p = 0; p < nmeas; p++)
+		measure_free(&meas[p]);
 	for (p = 0; p < nread; p++)
 		prof_free(&prof[p]);
 	if (nread < o->nprofile)

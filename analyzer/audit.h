@@ -10,6 +10,7 @@
 #include <stdio.h>
 
 #include "cost.h"
+#include "measure.h"
 
 struct audit {
 	const struct cm_model *m;
@@ -18,6 +19,8 @@ struct audit {
 	size_t *order;			/* the sites on exit paths, ranked */
 	size_t nsite;
 	unsigned int top;		/* sites per profile in audit.md */
+	const struct measured *meas;	/* MEASURED=: none, one, or before and after */
+	size_t nmeas;
 };
 
 struct audit_opts {
@@ -25,6 +28,7 @@ struct audit_opts {
 	const char **profile;		/* profile files; the first ranks the sites */
 	size_t nprofile;
 	const char *exits;		/* perf kvm stat report text, or NULL */
+	const char *measured;		/* measure.json[,after.json], or NULL */
 	const char *outdir;		/* where the files go */
 	unsigned int top;
 };
@@ -39,6 +43,9 @@ void audit_md(const struct audit *a, FILE *out);
 void audit_folded(const struct audit *a, FILE *out);
 void audit_html(const struct audit *a, FILE *out);
 void audit_sarif(const struct audit *a, FILE *out);
+/* The measured exit costs beside the model's (audit_measured.c); nothing without. */
+void audit_measured_md(const struct audit *a, FILE *out);
+void audit_measured_html(const struct audit *a, FILE *out, int (*put)(const char *s, FILE *out));
 
 /*
  * Shared by the writers.  put() writes one string from the graph, escaped

@@ -396,6 +396,7 @@ static void html_head(const struct audit *a, FILE *out)
 			     "code)", m->exits, m->unmatched);
 	fputs(".</p>\n", out);
 	html_profiles(a, out);
+	audit_measured_html(a, out, html_put);
 	fputs("<p class=\"note\">How to read it: <em>cycles/exit</em> is what a site costs on the "
 	      "first profile (", out);
 	html_put(first, out);

@@ -119,7 +119,7 @@ struct cal_ctx {
 	double ratio;			/* core cycles per TSC tick */
 	char model[128], release[sizeof(((struct utsname *)0)->release)];
 	const char *vendor;
-	unsigned int family;
+	unsigned int family, cpu_model;
 	bool guest, ibt;
 	cal_loop_fn *loop[K_NKEYS];
 	const char *what[K_NKEYS];
@@ -308,6 +308,8 @@ static int cal_cpuinfo(struct cal_ctx *c, const char *path, char *id, size_t ids
 			snprintf(id, idsize, "%s", v);
 		else if (id && !strncmp(line, "cpu family", 10))
 			c->family = (unsigned int)strtoul(v, NULL, 10);
+		else if (id && !strncmp(line, "model\t", 6))
+			c->cpu_model = (unsigned int)strtoul(v, NULL, 10);
 		else if (!strncmp(line, "flags", 5)) {
 			c->ibt = cal_has_word(v, "ibt");
 			flags = true;
@@ -341,6 +343,7 @@ static int cal_cpu(struct cal_ctx *c)
 	__cpuid(1, a, b, cx, d);
 	fam = (a >> 8) & 0xf;
 	c->family = fam == 0xf ? fam + ((a >> 20) & 0xff) : fam;
+	c->cpu_model = ((a >> 4) & 0xf) | (fam == 0x6 || fam == 0xf ? ((a >> 16) & 0xf) << 4 : 0);
 	c->guest = cx >> 31;
 	c->what[K_CPUID_EXIT] = c->guest ?
 		"measured: cpuid leaf 0 in a guest (hypervisor bit set): a CPUID exit round trip" :
@@ -442,6 +445,7 @@ static void cal_print(const struct cal_ctx *c, FILE *out)
 	fprintf(out, "name\t\tnative\n");
 	fprintf(out, "cpu\t\t%s\n", c->model);
 	fprintf(out, "vendor\t\t%s\n", c->vendor);
+	fprintf(out, "models\t\t0x%x\t0x%x\t# this CPU: family, model\n", c->family, c->cpu_model);
 	for (k = 0; k < K_NKEYS; k++) {
 		const char *name = cal_keys[k].name;
 		bool noise = c->value[k] < 0;

@@ -41,7 +41,7 @@ static void usage(FILE *out)
 		     "       hotpath paths --to FUNCTION CALLGRAPH.json\n"
 		     "       hotpath dot --to FUNCTION [--depth N] CALLGRAPH.json\n"
 		     "       hotpath validate --build DIR [--function NAME]... [--misses] CALLGRAPH.json\n"
-		     "       hotpath audit --build DIR --profile FILE... [--exits FILE] [--output-dir DIR] CALLGRAPH.json\n"
+		     "       hotpath audit --build DIR --profile FILE... [--exits FILE] [--measured FILE[,FILE]] [--output-dir DIR] CALLGRAPH.json\n"
 		     "       hotpath review [--commits FILE] [--renames FILE] [--fail-on new|RULE|+N] [--tree NAME] [--output-dir DIR] BASE.json AFTER.json...\n"
 		     "       hotpath measure [--tree NAME] --output measure.json RAW | --table FILE | --check FILE | --compare BEFORE AFTER\n"
 		     "       hotpath calibrate [--runs N] [--cpuinfo FILE] [--vulnerabilities DIR] > CPU.profile\n"
@@ -303,6 +303,7 @@ static int cmd_audit(int argc, char **argv)
 		{ "build", OPT_STRING, &ao.build, "DIR", "the kernel build folder holding the KVM objects" },
 		{ "profile", OPT_LIST, &prof, "FILE", "a CPU profile (repeatable; the first ranks the sites)" },
 		{ "exits", OPT_STRING, &ao.exits, "FILE", "weight sites by a perf kvm stat report's exit counts" },
+		{ "measured", OPT_STRING, &ao.measured, "FILE[,FILE]", "measure.json (or before,after) to set beside the model" },
 		{ "output-dir", OPT_STRING, &ao.outdir, "DIR", "where the audit files go (default: .)" },
 		{ "top", OPT_UINT, &ao.top, "N", "sites per profile in audit.md (default 20)" },
 		{ "help", OPT_FLAG, &help, NULL, "this text" },

@@ -483,10 +483,12 @@ int measure_load(const char *path, struct measured *m)
 	size_t i, k;
 
 	memset(m, 0, sizeof(*m));
-	m->path = path;
+	m->path = xstrdup(path);
 	m->doc = jread_file(path);
-	if (!m->doc)
+	if (!m->doc) {
+		measure_free(m);
 		return -1;
+	}
 	if (m->doc->type != J_OBJ || !jstr(m->doc, "format"))
 		return m_bad(path, "no \"format\""), measure_free(m), -1;
 	if (strcmp(jstr(m->doc, "format"), MEASURE_FORMAT)) {
@@ -545,6 +547,7 @@ void measure_free(struct measured *m)
 	for (i = 0; i < m->nfig; i++)
 		free(m->fig[i].ticks);
 	free(m->fig);
+	free(m->path);
 	jfree(m->doc);
 	memset(m, 0, sizeof(*m));
 }
@@ -563,7 +566,7 @@ void measure_source(const struct measured *m, FILE *out)
 {
 	const struct jval *host = jget(m->doc, "host");
 
-	fprintf(out, "measured on host %s (%s, Linux %s)", m->host, m->cpu, jstr(host, "kernel"));
+	fprintf(out, "host %s (%s, Linux %s)", m->host, m->cpu, jstr(host, "kernel"));
 	if (!m->exit_costs)
 		fputs(", which has no hardware virtualisation: not exit costs", out);
 }
@@ -806,9 +809,9 @@ static int m_compare(const char *before, const char *after, FILE *out)
 	}
 	fprintf(out, "kvm-hotpath %s measure: %s, then %s\n", HOTPATH_VERSION, before, after);
 	m_print_hosts(&a, &b, out);
-	fprintf(out, "  TSC ticks per exit, the means of the runs; change with its 95%% confidence\n"
-		     "  interval, by Welch's t-test over the runs\n\n");
-	fprintf(out, "%-7s %-7s %9s %9s %20s  %s\n", "test", "PMU", "before", "after", "change", "verdict");
+	fprintf(out, "  TSC ticks per exit, the means of the runs; the change with its 95%%\n"
+		     "  confidence interval, by Welch's t-test over the runs\n\n");
+	fprintf(out, "%-6s %-7s %7s %7s %18s  %s\n", "test", "PMU", "before", "after", "change", "verdict");
 	tests = jget(b.doc, "tests");
 	for (i = 0; i < tests->n; i++) {
 		const char *test = jstr(&tests->item[i], "test"), *pmu = jstr(&tests->item[i], "pmu");
@@ -818,27 +821,26 @@ static int m_compare(const char *before, const char *after, FILE *out)
 		char change[48];
 
 		if (!fa || !fb) {
-			fprintf(out, "%-7s %-7s %s\n", test, pmu,
-				!fb ? "not measured after" : "not measured before");
+			fprintf(out, "%-6s %-7s skipped %s\n", test, pmu,
+				!fa && !fb ? "before and after" : !fa ? "before" : "after");
 			continue;
 		}
 		measure_diff(fa, fb, &d);
 		m_mean_var(fa->ticks, fa->nticks, &ma, &v);
 		m_mean_var(fb->ticks, fb->nticks, &mb, &v);
 		if (d.testable)
-			snprintf(change, sizeof(change), "%+.1f ± %.1f (%+.1f%%)", d.change, d.half,
+			snprintf(change, sizeof(change), "%+.0f ± %.0f (%+.1f%%)", d.change, d.half,
 				 100 * d.change / ma);
 		else
-			snprintf(change, sizeof(change), "%+.1f (%+.1f%%)", d.change, 100 * d.change / ma);
+			snprintf(change, sizeof(change), "%+.0f (%+.1f%%)", d.change, 100 * d.change / ma);
 		/* "±" is two bytes and one column. */
-		fprintf(out, "%-7s %-7s %9.1f %9.1f %*s  ", test, pmu, ma, mb,
-			20 + (d.testable ? 1 : 0), change);
+		fprintf(out, "%-6s %-7s %7.0f %7.0f %*s  ", test, pmu, ma, mb, 18 + d.testable, change);
 		if (!d.testable)
-			fputs("no difference proven: one run has no spread\n", out);
+			fputs("no difference proven: a single run\n", out);
 		else if (d.proven)
-			fprintf(out, "difference, p = %.2g\n", d.p);
+			fprintf(out, "difference (p %.2g)\n", d.p);
 		else
-			fprintf(out, "no difference proven (p = %.2f)\n", d.p);
+			fprintf(out, "no difference proven\n");
 	}
 	measure_free(&a);
 	measure_free(&b);

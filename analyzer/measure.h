@@ -24,7 +24,7 @@ struct mfig {
 
 /* A measure.json, read and checked. */
 struct measured {
-	const char *path;
+	char *path;
 	struct jval *doc;
 	const char *host, *kernel, *cpu, *vendor;	/* vendor: intel, amd, other */
 	unsigned int family, model;
@@ -41,7 +41,7 @@ int measure_load(const char *path, struct measured *m);
 void measure_free(struct measured *m);
 const struct mfig *measure_find(const struct measured *m, const char *test, const char *pmu);
 
-/* Where a measure.json's figures come from, in one line (no newline). */
+/* Where a measure.json's figures come from: "host NAME (CPU, Linux X)...", no newline. */
 void measure_source(const struct measured *m, FILE *out);
 
 /* Welch's t-test of two figures' runs: the change of the means. */

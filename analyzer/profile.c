@@ -131,6 +131,45 @@ static int defaults_line(struct reader *r, char *rest, const char *comment)
 	return 0;
 }
 
+static int models_line(struct reader *r, char *rest)
+{
+	struct profile *p = r->p;
+	unsigned long family, first, last;
+	char *tok, *save, *end;
+
+	tok = strtok_r(rest, " \t", &save);
+	errno = 0;
+	family = tok ? strtoul(tok, &end, 0) : 0;
+	if (!tok || *end || errno || !family || family > 0xff)
+		return bad(r, "models needs the CPU family first: models 0x19 0x10-0x1f,0xa0");
+	tok = strtok_r(NULL, " \t", &save);
+	if (!tok || strtok_r(NULL, " \t", &save))
+		return bad(r, "models takes a family and one list of models: models 0x19 0x10-0x1f,0xa0");
+	for (tok = strtok_r(tok, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		first = strtoul(tok, &end, 0);
+		last = *end == '-' ? strtoul(end + 1, &end, 0) : first;
+		if (*end || first > last || last > 0xff)
+			return bad(r, "a model is a number or a range, 0x10-0x1f, below 0x100");
+		GROW(p->models, p->amodels, p->nmodels + 1);
+		p->models[p->nmodels++] = (struct prof_models){ family, first, last };
+	}
+	return 0;
+}
+
+bool prof_covers(const struct profile *p, const char *vendor, unsigned int family,
+		 unsigned int model)
+{
+	size_t i;
+
+	if (strcmp(p->vendor, vendor))
+		return false;
+	for (i = 0; i < p->nmodels; i++)
+		if (p->models[i].family == family && p->models[i].first <= model &&
+		    model <= p->models[i].last)
+			return true;
+	return false;
+}
+
 static int cost_line(struct reader *r, int key, char *rest, const char *comment)
 {
 	char *end;
@@ -181,6 +220,8 @@ static int parse_line(struct reader *r, char *l)
 	}
 	if (!strcmp(word, "defaults"))
 		return defaults_line(r, rest, comment);
+	if (!strcmp(word, "models"))
+		return models_line(r, rest);
 	key = lookup(key_name, P_NKEYS, word);
 	if (key < 0)
 		return bad(r, "unknown line; see the format in README.md (make audit)");
@@ -237,6 +278,7 @@ void prof_free(struct profile *p)
 	for (i = 0; i < p->ndef; i++)
 		free(p->def[i].source);
 	free(p->def);
+	free(p->models);
 	free(p->path);
 	free(p->name);
 	free(p->cpu);

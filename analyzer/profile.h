@@ -7,6 +7,7 @@
 #ifndef HOTPATH_PROFILE_H
 #define HOTPATH_PROFILE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 enum prof_key {
@@ -40,8 +41,15 @@ struct prof_defaults {
 	char *source;
 };
 
+/* "models 0x19 0x10-0x1f,0x60-0x7f": the CPUs a profile describes. */
+struct prof_models {
+	unsigned int family, first, last;
+};
+
 struct profile {
 	char *path, *name, *cpu, *vendor;
+	struct prof_models *models;
+	size_t nmodels, amodels;
 	double cost[P_NKEYS];
 	char *source[P_NKEYS];	/* the comment after each number */
 	struct prof_defaults *def;	/* by version, ascending */
@@ -55,6 +63,9 @@ void prof_free(struct profile *p);
 const struct prof_defaults *prof_defaults(const struct profile *p, unsigned int major,
 					  unsigned int minor);
 const char *prof_key_name(enum prof_key key);
+/* Whether the profile's models lines cover this CPU (vendor amd or intel). */
+bool prof_covers(const struct profile *p, const char *vendor, unsigned int family,
+		 unsigned int model);
 const char *mit_indirect_name(enum mit_indirect m);
 const char *mit_return_name(enum mit_return m);
 const char *mit_cfi_name(enum mit_cfi m);

@@ -34,6 +34,7 @@
 name cascadelake
 cpu Intel Cascade Lake / Cooper Lake (Xeon Scalable 2nd/3rd gen, family 6 model 0x55)
 vendor intel
+models		6	0x55		# INTEL_SKYLAKE_X; Cascade/Cooper Lake are its steppings >= 5
 
 # --- Per-call costs: cycles at core clock ------------------------------
 # "Zen 5 measurement" = figures gathered for this project in user space on a

@@ -26,6 +26,7 @@
 name granite-rapids
 cpu Intel Granite Rapids (Xeon 6 P-core, family 6 model 0xad/0xae)
 vendor intel
+models		6	0xad,0xae
 
 # --- Per-call costs: cycles at core clock ------------------------------
 # "Zen 5 measurement" = figures gathered for this project in user space on a

@@ -26,6 +26,7 @@
 name icelake-sp
 cpu Intel Ice Lake-SP (Xeon Scalable 3rd gen, family 6 model 0x6a)
 vendor intel
+models		6	0x6a,0x6c
 
 # --- Per-call costs: cycles at core clock ------------------------------
 # "Zen 5 measurement" = figures gathered for this project in user space on a

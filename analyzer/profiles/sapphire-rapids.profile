@@ -25,6 +25,7 @@
 name sapphire-rapids
 cpu Intel Sapphire Rapids (Xeon Scalable 4th gen, family 6 model 0x8f)
 vendor intel
+models		6	0x8f
 
 # --- Per-call costs: cycles at core clock ------------------------------
 # "Zen 5 measurement" = figures gathered for this project in user space on a

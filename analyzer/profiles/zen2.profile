@@ -27,6 +27,7 @@
 name zen2
 cpu AMD Zen 2 (EPYC 7002 "Rome")
 vendor amd
+models		0x17	0x30-0x4f,0x60-0x7f,0x90-0x91,0xa0-0xaf
 
 # --- Per-call costs: cycles at core clock ------------------------------
 # "Zen 5 measurement" = figures gathered for this project in user space on a

@@ -25,6 +25,7 @@
 name zen3
 cpu AMD Zen 3 (EPYC 7003 "Milan")
 vendor amd
+models		0x19	0x00-0x0f,0x20-0x5f
 
 # --- Per-call costs: cycles at core clock ------------------------------
 # "Zen 5 measurement" = figures gathered for this project in user space on a

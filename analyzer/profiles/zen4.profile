@@ -29,6 +29,7 @@
 name zen4
 cpu AMD Zen 4 (EPYC 9004 "Genoa")
 vendor amd
+models		0x19	0x10-0x1f,0x60-0x7f,0xa0-0xaf
 
 # --- Per-call costs: cycles at core clock ------------------------------
 # "Zen 5 measurement" = figures gathered for this project in user space on a

@@ -27,6 +27,7 @@
 name zen5
 cpu AMD Zen 5 (EPYC 9005 "Turin")
 vendor amd
+models		0x1a	0x00-0x2f,0x40-0x4f,0x60-0x7f,0xd0-0xd7
 
 # --- Per-call costs: cycles at core clock ------------------------------
 # "Zen 5 measurement" = figures gathered for this project in user space on a

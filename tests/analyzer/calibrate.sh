@@ -83,7 +83,7 @@ zhaoxin=$(cpuinfo zhaoxin "Shanghai  " 7 vmx)
 other=$(cpuinfo other GenuineIOtel 6 vmx)
 
 ktap_print_header
-ktap_set_plan 21
+ktap_set_plan 22
 
 "$hp" calibrate --runs 5 >"$SCRATCH/profile" 2>"$SCRATCH/err"
 rc=$?
@@ -104,6 +104,7 @@ ktap_check "every key once, in order" diff - <(cut -d' ' -f1 "$SCRATCH/data") <<
 name
 cpu
 vendor
+models
 call
 indirect
 retpoline
@@ -120,6 +121,13 @@ guard
 cpuid_exit
 defaults
 EOF
+ktap_check "models: this CPU's family and model, as /proc/cpuinfo gives them" python3 -c '
+import sys
+d = dict(l.split(" ", 1) for l in open(sys.argv[1]).read().splitlines())
+info = dict((k.strip(), v.strip()) for k, _, v in (l.partition(":") for l in open("/proc/cpuinfo").read().split("\n\n")[0].splitlines()))
+fam, model = (int(x, 0) for x in d["models"].split())
+assert (fam, model) == (int(info["cpu family"]), int(info["model"])), (d["models"], info["cpu family"], info["model"])
+' "$SCRATCH/data"
 ktap_check "name native, cpu named by this machine's model name" python3 -c '
 import sys
 d = dict(l.split(" ", 1) for l in open(sys.argv[1]).read().splitlines())
@@ -173,7 +181,7 @@ ktap_check "measured keys by what they are: mispredicted and serializing sequenc
 	python3 -c '
 import sys
 d = {k: float(v) for k, v in (l.split(" ", 1) for l in open(sys.argv[1]).read().splitlines())
-     if k not in ("name", "cpu", "vendor", "defaults")}
+     if k not in ("name", "cpu", "vendor", "models", "defaults")}
 for more, less in (("retpoline", "indirect"), ("retpoline", "call"), ("retpoline_lfence", "indirect"),
 		   ("srso_safe_ret", "return_thunk"), ("srso_alias", "return_thunk"),
 		   ("cpuid_exit", "retpoline")):

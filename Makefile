@@ -65,7 +65,7 @@ help:
 	@echo 'make analyze    [KDIR=tree] [KCONFIG=.config] [NAME=linux-x.y.z] [ROOTS=file]'
 	@echo 'make validate   [KDIR=tree] [FUNCTIONS="f g"]  analyzer sites against the built objects'
 	@echo 'make audit      [KDIR=tree] [CPU=zen2|zen2,icelake-sp|all|FILE.profile] [EXITS=perf-kvm-stat.txt] [MEASURED=m.json[,after.json]]'
-	@echo 'make patches    [KDIR=tree] [CPU=zen2,icelake-sp] [BASE=rev] [NAME=...] [PATCHES=kernel-patches]'
+	@echo 'make patches    [KDIR=tree] [CPU=zen2,icelake-sp] [BASE=rev] [NAME=...] [PATCHES=kernel-patches] [MEASURED=before.json,after.json]'
 	@echo 'make review     [KDIR=tree] BASE=rev|SERIES=mbox [CPU=...] [EXITS=...] [FAIL_ON=new|RULE|+N]'
 	@echo 'make measure    [KDIR=tree] [TESTS=cpuid,vmcall,rdmsr,io] [RUNS=5] [SAVE=f.json] [BASELINE=f.json [AFTER=g.json]]'
 	@echo 'make check      run the test suite (installs what it needs as root)'
@@ -148,7 +148,7 @@ patches: $(KDIR_DEPS)
 	$(call need,$(PKGS_CHECK))
 	$(Q)$(MAKE) -s -C analyzer V=$(V)
 	$(Q)KB_JOBS=$(J) kernel-patches/series -c '$(PATCH_CPU)' $(if $(BASE),-b '$(BASE)') \
-	  $(if $(NAME),-n '$(NAME)') -o '$(PATCHES)' -r '$(REPORTS)' $(KDIR) $(CACHE)
+	  $(if $(NAME),-n '$(NAME)') $(if $(MEASURED),-m '$(MEASURED)') -o '$(PATCHES)' -r '$(REPORTS)' $(KDIR) $(CACHE)
 
 # The audit of a change, patch by patch: $(REPORTS)/<tree>/review/
 # (reports/review); fails (exit 2) when the change adds what FAIL_ON names.

@@ -21,9 +21,9 @@ PATCHES		?= kernel-patches
 BASE		?=
 SERIES		?=
 FAIL_ON		?= new
-TESTS		?= cpuid,vmcall,rdmsr,io
-RUNS		?= 5
-TICKS		?= 30
+TESTS		?=
+RUNS		?=
+TICKS		?=
 SAVE		?=
 BASELINE	?=
 AFTER		?=
@@ -164,7 +164,8 @@ review: $(KDIR_DEPS)
 measure: $(KDIR_DEPS)
 	$(call need,$(PKGS_KBUILD) $(PKGS_ANALYZER))
 	$(Q)$(MAKE) -s -C analyzer V=$(V)
-	$(Q)NAME=$(NAME) tests/kvm/measure -t '$(TESTS)' -n '$(RUNS)' -T '$(TICKS)' -j $(J) \
+	$(Q)NAME=$(NAME) tests/kvm/measure $(if $(TESTS),-t '$(TESTS)') \
+	  $(if $(RUNS),-n '$(RUNS)') $(if $(TICKS),-T '$(TICKS)') -j $(J) \
 	  $(if $(SAVE),-s '$(SAVE)') $(if $(BASELINE),-b '$(BASELINE)') $(if $(AFTER),-a '$(AFTER)') \
 	  -o '$(REPORTS)/measure' $(KDIR) $(CACHE)
 

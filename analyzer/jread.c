@@ -225,6 +225,11 @@ void jfree(struct jval *v)
 
 struct jval *jread_file(const char *path)
 {
+	return jread_file_as(path, "make analyze");
+}
+
+struct jval *jread_file_as(const char *path, const char *writer)
+{
 	struct parser p = { .path = path, .line = 1 };
 	struct jval *v = xcalloc(1, sizeof(*v));
 	char *text = NULL;
@@ -232,7 +237,7 @@ struct jval *jread_file(const char *path)
 	FILE *f = fopen(path, "r");
 
 	if (!f) {
-		error("%s: cannot read it: %s; run 'make analyze' to write it", path, strerror(errno));
+		error("%s: cannot read it: %s; run '%s' to write it", path, strerror(errno), writer);
 		free(v);
 		return NULL;
 	}
@@ -251,8 +256,8 @@ struct jval *jread_file(const char *path)
 	}
 	free(text);
 	if (p.err) {
-		error("%s:%u: not valid JSON (%s); run 'make analyze' to rewrite it", path, p.line,
-		      p.err);
+		error("%s:%u: not valid JSON (%s); run '%s' to rewrite it", path, p.line,
+		      p.err, writer);
 		jfree(v);
 		return NULL;
 	}

@@ -23,6 +23,8 @@ struct jval {
 
 /* Parse a file; on failure, one error line naming it and NULL. */
 struct jval *jread_file(const char *path);
+/* The same, the error naming WRITER as what writes the file ("make measure"). */
+struct jval *jread_file_as(const char *path, const char *writer);
 void jfree(struct jval *v);
 /* A member of an object, or NULL. */
 const struct jval *jget(const struct jval *obj, const char *key);

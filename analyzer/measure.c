@@ -484,7 +484,7 @@ int measure_load(const char *path, struct measured *m)
 
 	memset(m, 0, sizeof(*m));
 	m->path = xstrdup(path);
-	m->doc = jread_file(path);
+	m->doc = jread_file_as(path, "make measure SAVE=FILE");
 	if (!m->doc) {
 		measure_free(m);
 		return -1;

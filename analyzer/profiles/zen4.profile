@@ -32,70 +32,88 @@ vendor amd
 models		0x19	0x10-0x1f,0x60-0x7f,0xa0-0xaf
 
 # --- Per-call costs: cycles at core clock ------------------------------
-# "Zen 5 measurement" = figures gathered for this project in user space on a
-# Zen 5 machine, timing replicas of the kernel's thunks.
-# No per-call figure is published for Zen 4.
-# The Zen 5 figures are assumed to carry over. Predicted call/ret/indirect
-# cost a few cycles on any recent core (error ~1 cycle). Retpoline and
-# safe-RET costs are dominated by one deliberately mispredicted RET, about
-# one pipeline refill, which differs per core and was not measured here:
-# treat them as +-30%.
-call			3	# Zen 5 measurement: direct call + ret ~3, carried over
-indirect		5	# Zen 5 measurement: predicted call *%rax + ret ~5, carried over
+# "Genoa measurement" = hotpath calibrate (analyzer/calibrate.c, user-space
+# replicas of the kernel's sequences in calibrate_thunks.S) run on an AMD
+# EPYC of family 0x19 model 0x11 (Zen 4, Genoa): a 2-vCPU guest whose kernel
+# reported spectre_v2 "Mitigation: Retpolines" and spec_rstack_overflow
+# "Safe RET". Three runs, each the median of 31; a single figure is the same
+# in all three, a range is the lowest to the highest, and the profile takes
+# its midpoint. TSC ticks were turned into core cycles by calibrate's
+# dependent-add ratio, so a figure is as good as that guest's clock.
+# These replaced the Zen 5 figures carried over before (retpoline 36,
+# srso_safe_ret and srso_alias 35, call 3, indirect 5, kcfi 1.5): the
+# mispredicted RET costs about half on Zen 4.
+# What that changes in make audit CPU=zen4 (Debian's trees, default
+# mitigations indirect=plain return=srso_alias; before -> now):
+#   the seed site, kvm_skip_emulated_instruction -> kvm_pmu_trigger_event,
+#   the guard's saving: 6.12 (x86.c:8503) 60.0 -> 46.1 cycles a call
+#   (call 3 -> 4.3, return 35 -> 19.8, body 23); 6.1 (x86.c:8740)
+#   41.0 -> 27.1;
+#   the top site, task_switch_interception -> kvm_task_switch: 6.12
+#   (svm.c:2625) 1061.0 -> 820.7 cycles per exit; 6.1 (svm.c:2486)
+#   1032.0 -> 791.7.
+call			4.3	# Genoa measurement: direct call + ret, 4.3 in all three runs
+indirect		4.3	# Genoa measurement: predicted call *%r11 + ret, 4.3 in all three runs
 # retpoline: call __x86_indirect_thunk_rax = call 1f; mov %rax,(%rsp); ret
 # (lib/retpoline.S 6.12:19-31, 6.1:17-29), the ret mispredicted by design.
 # The thunk's own RET is `jmp __x86_return_thunk` (asm/linkage.h RET) and is
 # patched like any return site; where return=srso_* that ret already is the
 # mispredicted one, so it adds only a call+lea (~2, not included).
-retpoline		36	# Zen 5 measurement: thunk call + ret ~36, carried over
-retpoline_lfence	25	# Zen 5 measurement: lfence; call *%rax + ret 24-26, carried over
+retpoline		22.2	# Genoa measurement: thunk call + ret, 20.8-23.5 over three runs
+retpoline_lfence	28.7	# Genoa measurement: lfence; call *%r11 + ret, 28.7 in all three runs
 # its: call __x86_indirect_its_thunk_rax (or a per-site copy from
 # its_allocate_thunk); the thunk is `jmp *%rax` in the upper half of a
 # cacheline (lib/retpoline.S 6.12:391-423, 6.1:342-374). return_thunk: the
 # ret becomes `jmp its_return_thunk` (or retbleed_return_thunk), an aligned
-# plain ret. No measurement of either: reasoned from the sequence, one extra
+# plain ret. Neither was measured on Zen 4 (calibrate's figures for them
+# were not part of the report): reasoned from the sequence, one extra
 # direct branch (~1-2 cycles) over indirect / over a plain ret. Only sites
 # whose branch ends in the lower 32 bytes of a line take a thunk
 # (kernel/alternative.c: cpu_wants_indirect_its_thunk_at 6.12:782 / 6.1:588,
 # cpu_wants_rethunk_at 6.12:954 / 6.1:764), about half; the others become a
 # plain call *%reg / ret. Charging every site is an upper bound. ITS is
 # Intel-only (common.c:vulnerable_to_its).
-its			6.5	# sequence: indirect (5) + one direct call/jmp (~1.5)
+its			5.8	# sequence: indirect (4.3, Genoa measurement) + one direct call/jmp (~1.5)
 return_thunk		1.5	# sequence: one extra direct jmp to an aligned ret, ~1-2
 # srso_safe_ret: srso_return_thunk = call srso_safe_ret; ud2, and
 # srso_safe_ret = lea 8(%rsp),%rsp; ret (lib/retpoline.S 6.12:222-245,
 # 6.1:309-333): the ret is predicted to the ud2 and always mispredicts.
 # srso_alias: srso_alias_return_thunk does the same call/lea/ret through
 # srso_alias_safe_ret, placed to alias srso_alias_untrain_ret in the BTB
-# (6.12:159-197, 6.1:97-205); no separate measurement, same mispredicted ret.
-srso_safe_ret		35	# Zen 5 measurement: ~35 extra per return, carried over
-srso_alias		35	# srso_safe_ret figure reused: same call/lea/mispredicted ret, carried over
-# call_depth: no measurement. A call is sent to an accounting thunk in the
-# callee's padding, `sarq $5, %gs:call_depth` (asm/nospec-branch.h
+# (6.12:159-197, 6.1:97-205); calibrate's replica puts its safe_ret at the
+# same bits (2, 8, 14, 20) of a 2M page.
+srso_safe_ret		19.1	# Genoa measurement: extra per return, 18.1-20.1 over three runs
+srso_alias		19.8	# Genoa measurement: extra per return, 19.8 in all three runs
+# call_depth: a call is sent to an accounting thunk in the callee's
+# padding, `sarq $5, %gs:call_depth` (asm/nospec-branch.h
 # INCREMENT_CALL_DEPTH); the return jumps to call_depth_return_thunk,
 # `shlq $5, %gs:call_depth; jz 1f; ret` (lib/retpoline.S 6.12:358-385).
-# Two per-CPU read-modify-writes chained through store forwarding plus one
-# extra jmp per pair: assumed 4. The 16-call RSB refill runs only after ~12
-# unbalanced returns, ~0 on a shallow exit path. Never a default here: 6.1
-# lacks it; 6.12 uses it only with retbleed=stuff (bugs.c:1089-1093,
-# 1159-1165) or indirect_target_selection=stuff (1324-1331).
-call_depth		4	# assumption from the sequence above
+# calibrate's replica is the balanced steady state, without the 16-call RSB
+# refill that runs only after ~12 unbalanced returns (~0 on a shallow exit
+# path). Never a default here: 6.1 lacks it; 6.12 uses it only with
+# retbleed=stuff (bugs.c:1089-1093, 1159-1165) or
+# indirect_target_selection=stuff (1324-1331).
+call_depth		3.2	# Genoa measurement: extra per call+return, 3.2 in all three runs
 # kcfi: caller `movl $-hash,%r10d; addl -15(%r11),%r10d; je 1f; ud2`, a load
 # of the callee's preamble bytes (kernel/alternative.c 6.12:1226-1250).
 # fineibt (6.12 only): caller `movl $hash,%r10d; sub $16,%r11; nop4`,
 # callee preamble `endbr64; subl $hash,%r10d; je` (kernel/alternative.c
 # 6.12:1226-1280): ~5 simple uops, no load, a predicted jcc; assumed 1.
+# Zen 4 does not enumerate IBT, so FineIBT never runs here.
 # The FineIBT paper
 # ("FineIBT: Fine-grain Control-flow Enforcement with Indirect
 # Branch Tracking") reports ~0-1.94% slowdowns on SPEC CPU2017.
-kcfi			1.5	# Zen 5 measurement: 1-2 extra per indirect call, carried over
+kcfi			1.7	# Genoa measurement: extra per indirect call, 1.7 in all three runs
 fineibt			1	# assumption from the sequence above
 ipc			1	# model assumption: kernel code run once per VM exit, not hot in the uop cache; see README
 # guard: if (unlikely(vcpu->kvm->arch.enable_pmu)): two dependent L1-hit
 # loads feeding a predicted not-taken branch; out-of-order execution hides
 # most of the load latency behind the surrounding exit-path work.
 guard			1	# two L1-hit loads + predicted not-taken branch, mostly hidden
-# cpuid_exit: 2100, an assumption: no Zen 4 figure exists; the Zen 2 derived
+# cpuid_exit: 2100, an assumption: no Zen 4 exit was timed (the Genoa
+# calibrate report gave no cpuid_exit); with the safe-RET now measured at
+# 19.8 rather than 35, the figure below is likely high by the ~15 cycles
+# saved on each of an exit's few dozen returns. The Zen 2 derived
 # figure (57 cycles = +2.7% on EPYC 7302) is carried over because the
 # dominant per-exit cost, a mispredicted safe-RET on every return, is also
 # a default here. Zen 4 has no retpolines and no RSB fill, so this is likely

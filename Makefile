@@ -57,7 +57,7 @@ endif
 
 export CACHE
 
-.PHONY: help deps analyzer analyze validate audit patches review measure coccicheck check bench clean
+.PHONY: help deps analyzer analyze validate audit patches review measure calibrate coccicheck check bench clean
 .DEFAULT_GOAL := help
 
 help:
@@ -68,6 +68,7 @@ help:
 	@echo 'make patches    [KDIR=tree] [CPU=zen2,icelake-sp] [BASE=rev] [NAME=...] [PATCHES=kernel-patches] [MEASURED=before.json,after.json]'
 	@echo 'make review     [KDIR=tree] BASE=rev|SERIES=mbox [CPU=...] [EXITS=...] [FAIL_ON=new|RULE|+N]'
 	@echo 'make measure    [KDIR=tree] [TESTS=cpuid,vmcall,rdmsr,io] [RUNS=5] [SAVE=f.json] [BASELINE=f.json [AFTER=g.json]]'
+	@echo 'make calibrate  this CPU'"'"'s profile, measured: $(REPORTS)/measure/host.profile'
 	@echo 'make check      run the test suite (installs what it needs as root)'
 	@echo 'make bench      coccicheck, analyzer and review times against their floors'
 	@echo 'make deps       install the Debian packages the jobs need'
@@ -168,6 +169,16 @@ measure: $(KDIR_DEPS)
 	  $(if $(RUNS),-n '$(RUNS)') $(if $(TICKS),-T '$(TICKS)') -j $(J) \
 	  $(if $(SAVE),-s '$(SAVE)') $(if $(BASELINE),-b '$(BASELINE)') $(if $(AFTER),-a '$(AFTER)') \
 	  -o '$(REPORTS)/measure' $(KDIR) $(CACHE)
+
+# This CPU's cost profile, measured by hotpath calibrate, beside measure.json.
+calibrate:
+	$(call need,$(PKGS_ANALYZER))
+	$(Q)$(MAKE) -s -C analyzer V=$(V)
+	$(Q)mkdir -p $(REPORTS)/measure && \
+	  analyzer/hotpath calibrate >$(REPORTS)/measure/.host.profile.tmp && \
+	  mv $(REPORTS)/measure/.host.profile.tmp $(REPORTS)/measure/host.profile || \
+	  { rm -f $(REPORTS)/measure/.host.profile.tmp; exit 1; }
+	@echo "  PROFILE $(REPORTS)/measure/host.profile" >&2
 
 check: $(addprefix $(CACHE)/linux-source-,$(addsuffix /.extracted,$(TEST_KVERSIONS)))
 	$(call need,$(PKGS_CHECK))

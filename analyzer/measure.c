@@ -789,6 +789,7 @@ static int m_compare(const char *before, const char *after, FILE *out)
 {
 	struct measured a, b;
 	const struct jval *tests;
+	bool single = false;
 	size_t i;
 	int ret = 0;
 
@@ -811,14 +812,15 @@ static int m_compare(const char *before, const char *after, FILE *out)
 	m_print_hosts(&a, &b, out);
 	fprintf(out, "  TSC ticks per exit, the means of the runs; the change with its 95%%\n"
 		     "  confidence interval, by Welch's t-test over the runs\n\n");
-	fprintf(out, "%-6s %-7s %7s %7s %18s  %s\n", "test", "PMU", "before", "after", "change", "verdict");
+	fprintf(out, "%-6s %-7s %6s %6s %12s %6s  %s\n", "test", "PMU", "before", "after", "change",
+		"", "verdict");
 	tests = jget(b.doc, "tests");
 	for (i = 0; i < tests->n; i++) {
 		const char *test = jstr(&tests->item[i], "test"), *pmu = jstr(&tests->item[i], "pmu");
 		const struct mfig *fa = measure_find(&a, test, pmu), *fb = measure_find(&b, test, pmu);
 		double ma, mb, v;
 		struct mdiff d;
-		char change[48];
+		char change[48], pct[16];
 
 		if (!fa || !fb) {
 			fprintf(out, "%-6s %-7s skipped %s\n", test, pmu,
@@ -829,19 +831,26 @@ static int m_compare(const char *before, const char *after, FILE *out)
 		m_mean_var(fa->ticks, fa->nticks, &ma, &v);
 		m_mean_var(fb->ticks, fb->nticks, &mb, &v);
 		if (d.testable)
-			snprintf(change, sizeof(change), "%+.0f ± %.0f (%+.1f%%)", d.change, d.half,
-				 100 * d.change / ma);
+			snprintf(change, sizeof(change), "%+.0f ± %.0f", d.change, d.half);
 		else
-			snprintf(change, sizeof(change), "%+.0f (%+.1f%%)", d.change, 100 * d.change / ma);
+			snprintf(change, sizeof(change), "%+.0f", d.change);
+		snprintf(pct, sizeof(pct), "%+.1f%%", 100 * d.change / ma);
 		/* "±" is two bytes and one column. */
-		fprintf(out, "%-6s %-7s %7.0f %7.0f %*s  ", test, pmu, ma, mb, 18 + d.testable, change);
-		if (!d.testable)
-			fputs("no difference proven: a single run\n", out);
-		else if (d.proven)
-			fprintf(out, "difference (p %.2g)\n", d.p);
-		else
-			fprintf(out, "no difference proven\n");
+		fprintf(out, "%-6s %-7s %6.0f %6.0f %*s %6s  ", test, pmu, ma, mb, 12 + d.testable,
+			change, pct);
+		if (!d.testable) {
+			fputs("no difference proven*\n", out);
+			single = true;
+		} else if (!d.proven) {
+			fputs("no difference proven\n", out);
+		} else if (d.p < 0.001) {
+			fputs("difference (p < 0.001)\n", out);
+		} else {
+			fprintf(out, "difference (p %.3f)\n", d.p);
+		}
 	}
+	if (single)
+		fputs("* a single run before or after: no spread to test a difference against\n", out);
 	measure_free(&a);
 	measure_free(&b);
 	return ret;

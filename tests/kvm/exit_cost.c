@@ -24,6 +24,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <linux/perf_event.h>
@@ -248,7 +249,7 @@ int main(int argc, char **argv)
 	bool want[EC_NTESTS] = { true, true, true, true };
 	unsigned int runs = 5, log2_ticks = 30, ntests = EC_NTESTS;
 	const char *raw_path = NULL, *vendor = ec_vendor(), *note = "";
-	int cpu = -1, opt, pmu_caps;
+	int cpu = -1, opt, pmu_caps, kvm_fd;
 	struct ec_clock clk = { .fd = -1 };
 	struct kvm_vcpu *vcpu;
 	struct kvm_vm *vm;
@@ -333,6 +334,22 @@ int main(int argc, char **argv)
 
 	ksft_print_header();
 	ksft_set_plan(ntests * 2);
+
+	/* Without /dev/kvm every case skips, with the fix in its reason. */
+	kvm_fd = open("/dev/kvm", O_RDWR);
+	if (kvm_fd < 0) {
+		char why[200];
+
+		snprintf(why, sizeof(why), "/dev/kvm: %s; %s", strerror(errno),
+			 errno == ENOENT ? "load KVM (modprobe kvm_intel or kvm_amd) on a host with VT-x or AMD-V" :
+			 "add the user to /dev/kvm's group (usermod -aG kvm USER), or run as root");
+		for (t = 0; t < EC_NTESTS; t++)
+			for (p = 0; p < 2 && want[t]; p++)
+				ksft_test_result_skip("%s pmu=%s: %s\n", ec_names[t], p ? "off" : "default", why);
+		ksft_print_cnts();
+		exit(KSFT_SKIP);
+	}
+	close(kvm_fd);
 
 	if (raw_path) {
 		raw = fopen(raw_path, "w");

@@ -57,7 +57,7 @@ patches_in()
 }
 
 ktap_print_header
-ktap_set_plan $((12 * ${#versions[@]} + 10))
+ktap_set_plan $((13 * ${#versions[@]} + 10))
 
 for v in "${versions[@]}"; do
 	kdir=$CACHE/linux-source-$v
@@ -148,9 +148,45 @@ for c in s[\"cost\"]:
 		 for f in $(patches_in "$s"); do patch -s -p1 -d "$w/plain" <"$f" || exit 1; done &&
 		 diff -r "$w/git/arch/x86/kvm" "$w/plain/arch/x86/kvm"'
 
+	# The rerun carries measurements (made up, of a Zen 2 host): the same
+	# series, and a cover letter that quotes them beside the estimate.
+	fake_measure "$SCRATCH/before.json" amd 0x17 0x31 6.12.0 cpuid:off:2100,2102,2098,2101,2099
+	fake_measure "$SCRATCH/after.json" amd 0x17 0x31 6.12.0+ cpuid:off:2040,2042,2038,2041,2039
 	make -s -C "$TOP" patches KDIR="$kdir" PATCHES="$SCRATCH/kp2-$v" REPORTS="$SCRATCH/r" \
-		>/dev/null 2>&1
-	ktap_check "$v: a rerun gives a byte-identical series" diff -r "$s" "$SCRATCH/kp2-$v/$name"
+		MEASURED="$SCRATCH/before.json,$SCRATCH/after.json" >/dev/null 2>&1
+	s2=$SCRATCH/kp2-$v/$name
+	ktap_check "$v: a rerun gives a byte-identical series, but for MEASURED='s lines in the cover letter" eval \
+		'diff -r -x 0000-cover-letter.patch "$s" "$s2" &&
+		 diff "$s/0000-cover-letter.patch" "$s2/0000-cover-letter.patch" | grep "^[<>]" >"$SCRATCH/cdiff.$v";
+		 ! grep -q "^<" "$SCRATCH/cdiff.$v" && grep -q "^> Measured on host testhost" "$SCRATCH/cdiff.$v" &&
+		 ! grep -q "Measured on host" "$s/0000-cover-letter.patch"'
+	ktap_check "$v: MEASURED= in the cover letter: the measured change, the model's for the same exit, zen2 the host's" \
+		python3 - "$s2/0000-cover-letter.patch" "$SCRATCH/r/$name/audit.json" <<'EOF'
+import json, re, sys
+c, a = open(sys.argv[1]).read(), json.load(open(sys.argv[2]))
+m = re.search(r"\n  cpuid  off +2100 +2040 +-60 ± 2 +-2\.9%  difference \(p < 0\.001\)\n", c)
+assert m, c
+# The model: what guarding the triggers on a CPUID exit's path saves,
+# each at the audit's per-exit weight, here from audit.json.
+est = {}
+for p in a["profiles"]:
+    reason = "SVM_EXIT_CPUID" if p["vendor"] == "amd" else "EXIT_REASON_CPUID"
+    vdir = "/vmx/" if p["vendor"] == "amd" else "/svm/"
+    tot = 0.0
+    for s in a["sites"]:
+        if s["pmu_trigger"] != "unguarded" or vdir in s["file"]:
+            continue
+        if not (s["run_loop"] or reason in s["exit_reasons"]):
+            continue
+        k = [k for k in s["cost"] if k["profile"] == p["name"]][0]
+        tot += (k["total"] - p["costs"]["guard"]) * k["per_exit"] / k["total"]
+    est[p["name"]] = tot
+para = " ".join(c[c.index("The cost model's estimate"):].split("\n\n")[0].split())
+want = "cpuid with the PMU off: zen2 %+.1f, icelake-sp %+.1f." % (-est["zen2"], -est["icelake-sp"])
+assert want in para, (want, para)
+assert est["zen2"] > est["icelake-sp"] > 0, est
+assert para.endswith("The profile matching the host's CPU (family 0x17 model 0x31): zen2."), para
+EOF
 
 	# The series under review, as its reviewers would run it.
 	make -s -C "$TOP" review KDIR="$kdir" SERIES="$s" REPORTS="$SCRATCH/rv" \

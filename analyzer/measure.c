@@ -683,25 +683,56 @@ void measure_diff(const struct mfig *a, const struct mfig *b, struct mdiff *d)
 
 /* --- the table ---------------------------------------------------------- */
 
+/* TEXT after PREFIX, folded at spaces into lines of 78 columns, the rest indented. */
+static void m_fold(FILE *out, const char *prefix, const char *text)
+{
+	size_t col = strlen(prefix);
+
+	fputs(prefix, out);
+	for (;;) {
+		size_t w;
+
+		while (*text == ' ')
+			text++;
+		if (!*text)
+			break;
+		w = strcspn(text, " ");
+		if (col > 4 && col + 1 + w > 78) {
+			fputs("\n   ", out);
+			col = 3;
+		}
+		fputc(' ', out);
+		fwrite(text, 1, w, out);
+		col += 1 + w;
+		text += w;
+	}
+	fputc('\n', out);
+}
+
 static void m_print_head(const struct measured *m, FILE *out)
 {
 	const struct jval *clock = jget(m->doc, "clock"), *v;
 	const struct jval *cpu = jget(jget(m->doc, "host"), "cpu");
+	char *line;
 
 	fprintf(out, "kvm-hotpath %s measure: host %s, Linux %s\n", HOTPATH_VERSION, m->host, m->kernel);
-	fprintf(out, "  CPU: %s (family 0x%x model 0x%x, microcode %s)\n", m->cpu, m->family, m->model,
-		jstr(cpu, "microcode") ? jstr(cpu, "microcode") : "unknown");
-	fputs("  TSC ticks per exit, timed in the guest with rdtsc, the median of the runs", out);
+	line = xasprintf("%s (family 0x%x model 0x%x, microcode %s)", m->cpu, m->family, m->model,
+			 jstr(cpu, "microcode") ? jstr(cpu, "microcode") : "unknown");
+	m_fold(out, "  CPU:", line);
+	free(line);
+	fputs("  TSC ticks per exit, timed in the guest with rdtsc: the median of the runs\n", out);
 	if (clock && (v = jget(clock, "tsc_khz")) && v->type == J_NUM)
-		fprintf(out, "; TSC %.0f kHz (%s)", v->num, jstr(clock, "tsc_source"));
-	fputs("\n", out);
-	if (clock && jget(clock, "cycles_known") && jget(clock, "cycles_known")->b)
-		fprintf(out, "  cycles: ticks times %s\n", jstr(clock, "cycles_source"));
-	else
-		fprintf(out, "  cycles: not known (%s)\n",
-			clock && jstr(clock, "cycles_source") ? jstr(clock, "cycles_source") : "no clock facts");
+		fprintf(out, "  TSC: %.0f kHz (%s)\n", v->num, jstr(clock, "tsc_source"));
+	if (clock && jget(clock, "cycles_known") && jget(clock, "cycles_known")->b) {
+		line = xasprintf("ticks times %s", jstr(clock, "cycles_source"));
+	} else {
+		line = xasprintf("not known (%s)", clock && jstr(clock, "cycles_source") ?
+				 jstr(clock, "cycles_source") : "no clock facts");
+	}
+	m_fold(out, "  cycles:", line);
+	free(line);
 	if (!m->exit_costs)
-		fprintf(out, "  NOT EXIT COSTS: %s\n", jstr(m->doc, "figures") + strlen("not exit costs: "));
+		m_fold(out, "  NOT EXIT COSTS:", jstr(m->doc, "figures") + strlen("not exit costs: "));
 }
 
 static void m_print(const struct measured *m, FILE *out)

@@ -44,7 +44,7 @@ cg()
 }
 
 ktap_print_header
-ktap_set_plan $((2 * ${#fixtures[@]} + 7))
+ktap_set_plan $((2 * ${#fixtures[@]} + 8))
 
 mkdir "$SCRATCH/asan" && cp "$TOP"/analyzer/*.[chS] "$TOP/analyzer/Makefile" "$SCRATCH/asan/"
 ktap_check "ASan/UBSan build with -Wall -Wextra -Werror" make -s -C "$SCRATCH/asan" SANITIZE=1
@@ -83,6 +83,18 @@ ktap_check "hotpath paths and dot: clean under valgrind, same output" eval \
 ktap_check "hotpath callgraph: no memory errors under valgrind (2 jobs, forked)" eval \
 	'cg --jobs 2 -- valgrind -q --error-exitcode=99 --leak-check=no "$hp" 2>&1 |
 	 diff "$SCRATCH/cg.want" -'
+# measure: a figures file of exit_cost's shape, the table, a comparison
+# (valgrind runs in measure_cli.sh).
+printf '%s\n' 'exit_cost 1' 'vendor intel' 'hwvirt no' 'target_ticks 1024' \
+	'case cpuid default ok 64 - 5000.500 5100.000 4900.250' \
+	'case cpuid off skip KVM has no KVM_CAP_PMU_CAPABILITY' 'tsc_khz 2600000' \
+	'cycles unknown no cycle counter' >"$SCRATCH/raw"
+ktap_check "hotpath measure --output and --compare: clean under ASan/UBSan, same output" eval \
+	'"$hp" measure --output "$SCRATCH/m.json" "$SCRATCH/raw" >"$SCRATCH/m.want" &&
+	 "$SCRATCH/asan/hotpath" measure --output "$SCRATCH/m2.json" "$SCRATCH/raw" 2>&1 | diff "$SCRATCH/m.want" - &&
+	 cmp "$SCRATCH/m.json" "$SCRATCH/m2.json" &&
+	 "$SCRATCH/asan/hotpath" measure --compare "$SCRATCH/m.json" "$SCRATCH/m2.json" 2>&1 |
+	 diff <("$hp" measure --compare "$SCRATCH/m.json" "$SCRATCH/m2.json") -'
 # Its times differ from run to run, and valgrind cannot time anything.
 if [ "$(uname -m)" = x86_64 ]; then
 	ktap_check "hotpath calibrate: clean under ASan/UBSan, the same keys" eval \

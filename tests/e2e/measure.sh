@@ -28,6 +28,11 @@ hwvirt=no
 grep -qwE 'vmx|svm' /proc/cpuinfo && hwvirt=yes
 pmu_cap=yes
 [ "$(cat /sys/module/kvm/parameters/enable_pmu 2>/dev/null)" = N ] && pmu_cap=no
+# Without /dev/kvm nothing is measured: the cases that need a run check
+# the skips and the one line instead, or skip saying so.
+kvm=yes
+[ -c /dev/kvm ] || kvm=no
+nokvm="no /dev/kvm on this host: nothing to measure"
 
 for v in 6.1 6.12; do
 	k=$CACHE/linux-source-$v
@@ -64,20 +69,27 @@ for c in cases:
         raise AssertionError("a skip this host does not explain: " + c)
 EOF
 }
-ktap_check "6.1: exit_cost runs here, every case run or skipped with this host's reason" eval \
-	'"$prog_6_1" -t cpuid,io,rdmsr -T 14 -r 2 >"$SCRATCH/61.ktap" &&
-	 grep -q "^1\.\.6$" "$SCRATCH/61.ktap" && skips_explained "$SCRATCH/61.ktap"'
+if [ $kvm = yes ]; then
+	ktap_check "6.1: exit_cost runs here, every case run or skipped with this host's reason" eval \
+		'"$prog_6_1" -t cpuid,io,rdmsr -T 14 -r 2 >"$SCRATCH/61.ktap" &&
+		 grep -q "^1\.\.6$" "$SCRATCH/61.ktap" && skips_explained "$SCRATCH/61.ktap"'
+else
+	ktap_check "6.1: without /dev/kvm, exit_cost skips every case with the fix" eval \
+		'"$prog_6_1" -t cpuid,io,rdmsr -T 14 -r 2 >"$SCRATCH/61.ktap";
+		 [ "$(grep -c "^ok [0-9] # SKIP .*: /dev/kvm: No such file or directory; load KVM" "$SCRATCH/61.ktap")" = 6 ]'
+fi
 
 # make measure, as the Makefile runs it, saved for the comparison.
 mout=$SCRATCH/r/measure
 "$driver" -n 3 -T 20 -j 2 -s "$SCRATCH/first.json" -o "$mout" "$k12" "$CACHE" \
 	>"$SCRATCH/m1.out" 2>"$SCRATCH/m1.err"
 rc=$?
-ktap_check "make measure: exit 0, KTAP of 8 cases, each run or skipped with this host's reason" eval \
-	'[ $rc = 0 ] && grep -q "^1\.\.8$" "$mout/measure.ktap" && skips_explained "$mout/measure.ktap" &&
-	 grep -q "^ok 1 cpuid pmu=default: " "$SCRATCH/m1.out"'
-ktap_check "measure.json: the documented keys, each case as the KTAP gives it, SAVE= the same file" python3 - \
-	"$mout/measure.json" "$mout/measure.ktap" "$SCRATCH/first.json" <<'EOF'
+if [ $kvm = yes ]; then
+	ktap_check "make measure: exit 0, KTAP of 8 cases, each run or skipped with this host's reason" eval \
+		'[ $rc = 0 ] && grep -q "^1\.\.8$" "$mout/measure.ktap" && skips_explained "$mout/measure.ktap" &&
+		 grep -q "^ok 1 cpuid pmu=default: " "$SCRATCH/m1.out"'
+	ktap_check "measure.json: the documented keys, each case as the KTAP gives it, SAVE= the same file" python3 - \
+		"$mout/measure.json" "$mout/measure.ktap" "$SCRATCH/first.json" <<'EOF'
 import json, re, sys
 d = json.load(open(sys.argv[1]))
 assert list(d) == ["format", "tool", "host", "figures", "selftest", "clock", "tests"], list(d)
@@ -93,24 +105,24 @@ for t, line in zip(d["tests"], ktap):
         assert t["status"] == "skip" and line.endswith(t["reason"]), (t, line)
 assert open(sys.argv[1]).read() == open(sys.argv[3]).read()
 EOF
-if [ $hwvirt = no ]; then
-	ktap_check "no vmx or svm here: the KTAP, the table and measure.json say these are not exit costs" eval \
-		'grep -q "^# this host has no vmx or svm flag in /proc/cpuinfo: /dev/kvm emulates the guest, so the figures below are not exit costs" "$mout/measure.ktap" &&
-		 grep -q "(no hardware virtualisation: not an exit cost)$" "$mout/measure.ktap" &&
-		 grep -q "^  NOT EXIT COSTS: " "$mout/measure.txt" && grep -q "^  NOT EXIT COSTS: " "$SCRATCH/m1.out" &&
-		 grep -q "\"figures\": \"not exit costs: " "$mout/measure.json"'
-else
-	ktap_check "vmx or svm here: the figures are exit costs, with no such label" eval \
-		'grep -q "\"figures\": \"exit costs\"" "$mout/measure.json" && ! grep -q "NOT EXIT" "$mout/measure.txt"'
-fi
+	if [ $hwvirt = no ]; then
+		ktap_check "no vmx or svm here: the KTAP, the table and measure.json say these are not exit costs" eval \
+			'grep -q "^# this host has no vmx or svm flag in /proc/cpuinfo: /dev/kvm emulates the guest, so the figures below are not exit costs" "$mout/measure.ktap" &&
+			 grep -q "(no hardware virtualisation: not an exit cost)$" "$mout/measure.ktap" &&
+			 grep -q "^  NOT EXIT COSTS: " "$mout/measure.txt" && grep -q "^  NOT EXIT COSTS: " "$SCRATCH/m1.out" &&
+			 grep -q "\"figures\": \"not exit costs: " "$mout/measure.json"'
+	else
+		ktap_check "vmx or svm here: the figures are exit costs, with no such label" eval \
+			'grep -q "\"figures\": \"exit costs\"" "$mout/measure.json" && ! grep -q "NOT EXIT" "$mout/measure.txt"'
+	fi
 
-# A second run against the first: BASELINE= on two real runs.
-echo "# a profile of make calibrate's" >"$mout/host.profile"
-"$driver" -t cpuid,io -n 3 -T 20 -j 2 -b "$SCRATCH/first.json" -o "$mout" "$k12" "$CACHE" \
-	>"$SCRATCH/m2.out" 2>"$SCRATCH/m2.err"
-rc=$?
-ktap_check "BASELINE= on two real runs: a verdict for each case both ran, host.profile kept" python3 - \
-	"$SCRATCH/m2.out" "$rc" "$mout/host.profile" <<'EOF'
+	# A second run against the first: BASELINE= on two real runs.
+	echo "# a profile of make calibrate's" >"$mout/host.profile"
+	"$driver" -t cpuid,io -n 3 -T 20 -j 2 -b "$SCRATCH/first.json" -o "$mout" "$k12" "$CACHE" \
+		>"$SCRATCH/m2.out" 2>"$SCRATCH/m2.err"
+	rc=$?
+	ktap_check "BASELINE= on two real runs: a verdict for each case both ran, host.profile kept" python3 - \
+		"$SCRATCH/m2.out" "$rc" "$mout/host.profile" <<'EOF'
 import re, sys
 out, rc = open(sys.argv[1]).read(), int(sys.argv[2])
 assert rc == 0, rc
@@ -123,6 +135,17 @@ for r in rows:
 assert any(re.search(r"\d +[-+]\d+ ± \d+ +[-+]\d+\.\d%  ", r) for r in rows), rows
 assert open(sys.argv[3]).read() == "# a profile of make calibrate's\n"
 EOF
+else
+	ktap_check "make measure without /dev/kvm: every case skips, one line with the fix, exit 1" eval \
+		'[ $rc = 1 ] && [ "$(grep -c "^ok [0-9] # SKIP .*: /dev/kvm: no such device" "$SCRATCH/m1.out")" = 8 ] &&
+		 [ "$(grep -v "^  [A-Z]\+ \+" "$SCRATCH/m1.err")" = "measure: /dev/kvm: no such device; load KVM (modprobe kvm_intel or modprobe kvm_amd), on a host with VT-x or AMD-V enabled" ] &&
+		 [ ! -e "$mout" ]'
+	for t in "measure.json as the KTAP gives it" "the figures labelled" "BASELINE= on two real runs"; do
+		ktap_test_skip "$t: $nokvm"
+	done
+	# The audit's checks below take a made-up file instead.
+	fake_measure "$SCRATCH/first.json" intel 6 0x6a 6.12.0 cpuid:default:1000,1010,1020 io:default:2000,2010
+fi
 
 # MEASURED= in make audit, and its absence without.
 name=linux-6.12.117
@@ -187,13 +210,20 @@ ktap_check "MEASURED=before,after: the change and its verdict beside the guard's
 
 # Without permission to open /dev/kvm (as nobody): every case skips with
 # the fix, and make measure's driver says so in one line.
+if [ $kvm = yes ]; then
+	why="/dev/kvm: Permission denied; add the user to /dev/kvm.s group"
+	line="measure: /dev/kvm: permission denied; add yourself to its group"
+else
+	why="/dev/kvm: No such file or directory; load KVM"
+	line="measure: /dev/kvm: no such device; load KVM"
+fi
 cp "$prog_6_12" "$SCRATCH/exit_cost"
 setpriv --reuid=65534 --regid=65534 --clear-groups "$SCRATCH/exit_cost" -t cpuid,io >"$SCRATCH/nobody.ktap" 2>&1
 ktap_check "no permission for /dev/kvm: every case skips with the fix, and the driver says it in one line" eval \
-	'[ "$(grep -c "^ok [0-9] # SKIP .* pmu=.*: /dev/kvm: Permission denied; add the user to /dev/kvm.s group" "$SCRATCH/nobody.ktap")" = 4 ] &&
+	'[ "$(grep -c "^ok [0-9] # SKIP .* pmu=.*: $why" "$SCRATCH/nobody.ktap")" = 4 ] &&
 	 mkdir -p "$SCRATCH/top/tests/kvm" "$SCRATCH/top/analyzer" &&
 	 cp "$driver" "$SCRATCH/top/tests/kvm/" && cp "$TOP/analyzer/hotpath" "$SCRATCH/top/analyzer/" &&
-	 ktap_fails_with "measure: /dev/kvm: permission denied; add yourself to its group" \
+	 ktap_fails_with "$line" \
 		setpriv --reuid=65534 --regid=65534 --clear-groups "$SCRATCH/top/tests/kvm/measure" \
 		-o "$SCRATCH/nobody" "$k12" "$SCRATCH/nocache"'
 

@@ -55,7 +55,7 @@ void audit_rank(struct audit *a)
 			a->order[a->nsite++] = i;
 	}
 	sort_audit = a;
-	qsort(a->order, a->nsite, sizeof(*a->order), cmp_site);
+	xqsort(a->order, a->nsite, sizeof(*a->order), cmp_site);
 	sort_audit = NULL;
 }
 
@@ -313,7 +313,7 @@ static void json_functions(const struct cm_model *m, FILE *out)
 		if (m->func[i].on_path)
 			f[n++] = &m->func[i];
 	}
-	qsort(f, n, sizeof(*f), cmp_func);
+	xqsort(f, n, sizeof(*f), cmp_func);
 	fputs("\"functions\": [\n", out);
 	for (i = 0; i < n; i++) {
 		fputs("{\"name\": ", out);

@@ -107,7 +107,7 @@ static void fg_order(struct flame *fl, size_t i)
 	n = 0;
 	for (c = fl->node[i].child; c; c = fl->node[c].next)
 		ref[n++] = (struct fg_ref){ fl->node[c].name, c };
-	qsort(ref, n, sizeof(*ref), cmp_ref);
+	xqsort(ref, n, sizeof(*ref), cmp_ref);
 	fl->node[i].child = ref[0].i;
 	for (c = 0; c < n; c++) {
 		fl->node[ref[c].i].next = c + 1 < n ? ref[c + 1].i : 0;

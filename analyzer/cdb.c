@@ -184,7 +184,7 @@ int cdb_load(const char *dir, struct cdb *db)
 		error("%s/compile_commands.json: no compile commands in it", dir);
 		return -1;
 	}
-	qsort(db->cmd, db->ncmd, sizeof(*db->cmd), cmd_cmp);
+	xqsort(db->cmd, db->ncmd, sizeof(*db->cmd), cmd_cmp);
 	return 0;
 }
 

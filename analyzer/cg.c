@@ -216,8 +216,8 @@ static size_t uniq(void *base, size_t n, size_t size, int (*cmp)(const void *, c
 	size_t i, k = 0;
 
 	if (!n)
-		return 0;	/* base may be NULL: qsort() must not see it */
-	qsort(base, n, size, cmp);
+		return 0;
+	xqsort(base, n, size, cmp);
 	for (i = 0; i < n; i++) {
 		if (k && !cmp(p + (k - 1) * size, p + i * size))
 			continue;
@@ -326,14 +326,14 @@ size_t cg_targets(const struct cg *cg, const struct cg_call *c, const struct cg_
 	}
 	free(seen.slot);
 	if (n && n <= max)
-		qsort(out, n, sizeof(*out), target_cmp);
+		xqsort(out, n, sizeof(*out), target_cmp);
 	return n;
 }
 
 void cg_finish(struct cg *cg)
 {
 	if (cg->nfunc)
-		qsort(cg->func, cg->nfunc, sizeof(*cg->func), func_cmp);
+		xqsort(cg->func, cg->nfunc, sizeof(*cg->func), func_cmp);
 	reindex(cg);
 	/* A call in a header's inline function is seen once per TU. */
 	cg->ncall = uniq(cg->call, cg->ncall, sizeof(*cg->call), call_cmp);

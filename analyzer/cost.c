@@ -144,9 +144,9 @@ static bool jbool(const struct jval *v, const char *key)
 
 static unsigned int jnum(const struct jval *v, const char *key)
 {
-	const struct jval *n = jget(v, key);
+	unsigned int n;
 
-	return n && n->type == J_NUM && n->num >= 0 ? (unsigned int)n->num : 0;
+	return juint(jget(v, key), &n) ? n : 0;
 }
 
 static int kind_of(const char *s)
@@ -195,7 +195,7 @@ static int load_funcs(struct loader *l, const struct jval *funcs)
 		l->ix[i] = (struct name_ix){ cf->name, i };
 	}
 	m->nfunc = l->nix = funcs->n;
-	qsort(l->ix, l->nix, sizeof(*l->ix), cmp_name_ix);
+	xqsort(l->ix, l->nix, sizeof(*l->ix), cmp_name_ix);
 	return 0;
 }
 

@@ -5,6 +5,8 @@
  * UTF-8.
  */
 #include <errno.h>
+#include <limits.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -137,16 +139,19 @@ static bool list(struct parser *p, struct jval *v, bool obj, int depth)
 		if (obj) {
 			GROW(v->key, kalloc, v->n + 1);
 			v->key[v->n] = NULL;
+		}
+		/* Counted now, so that jfree() frees a key whose value never came. */
+		v->n++;
+		if (obj) {
 			ws(p);
 			if (p->s >= p->end || *p->s != '"')
 				return fail(p, "expected a key");
-			if (!string(p, &v->key[v->n]))
+			if (!string(p, &v->key[v->n - 1]))
 				return false;
 			ws(p);
 			if (p->s >= p->end || *p->s++ != ':')
 				return fail(p, "expected ':'");
 		}
-		v->n++;
 		if (!value(p, &v->item[v->n - 1], depth + 1))
 			return false;
 		ws(p);
@@ -262,6 +267,15 @@ struct jval *jread_file_as(const char *path, const char *writer)
 		return NULL;
 	}
 	return v;
+}
+
+bool juint(const struct jval *v, unsigned int *out)
+{
+	if (!v || v->type != J_NUM || !(v->num >= 0 && v->num <= UINT_MAX) ||
+	    v->num != floor(v->num))
+		return false;
+	*out = (unsigned int)v->num;
+	return true;
 }
 
 const struct jval *jget(const struct jval *obj, const char *key)

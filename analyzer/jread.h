@@ -28,6 +28,11 @@ struct jval *jread_file_as(const char *path, const char *writer);
 void jfree(struct jval *v);
 /* A member of an object, or NULL. */
 const struct jval *jget(const struct jval *obj, const char *key);
+/*
+ * A whole number from 0 to UINT_MAX (a line, a count, a CPU model), or
+ * false: converting anything else to an integer is undefined.
+ */
+bool juint(const struct jval *v, unsigned int *out);
 /* A member's string value, or NULL when absent or not a string. */
 const char *jstr(const struct jval *obj, const char *key);
 

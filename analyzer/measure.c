@@ -295,7 +295,7 @@ static char **m_names(const char *dir, bool (*keep)(const char *), size_t *n)
 	}
 	closedir(d);
 	if (*n)
-		qsort(v, *n, sizeof(*v), m_cmp_str);
+		xqsort(v, *n, sizeof(*v), m_cmp_str);
 	return v;
 }
 
@@ -365,7 +365,7 @@ static double m_median(const double *v, size_t n)
 	double *s = xmalloc(n * sizeof(*s)), m;
 
 	memcpy(s, v, n * sizeof(*s));
-	qsort(s, n, sizeof(*s), cmp_double);
+	xqsort(s, n, sizeof(*s), cmp_double);
 	m = n % 2 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
 	free(s);
 	return m;
@@ -501,15 +501,14 @@ int measure_load(const char *path, struct measured *m)
 	cpu = host ? jget(host, "cpu") : NULL;
 	tests = jget(m->doc, "tests");
 	if (!host || !cpu || !tests || tests->type != J_ARR || !jstr(host, "kernel") ||
-	    !jstr(cpu, "vendor") || !jstr(cpu, "model_name") || !jget(cpu, "family") ||
-	    !jget(cpu, "model") || !jstr(m->doc, "figures"))
+	    !jstr(cpu, "vendor") || !jstr(cpu, "model_name") || !jstr(m->doc, "figures"))
 		return m_bad(path, "host, cpu, figures or tests missing"), measure_free(m), -1;
+	if (!juint(jget(cpu, "family"), &m->family) || !juint(jget(cpu, "model"), &m->model))
+		return m_bad(path, "the CPU's family or model is not a whole number"), measure_free(m), -1;
 	m->host = jstr(host, "name") ? jstr(host, "name") : "?";
 	m->kernel = jstr(host, "kernel");
 	m->cpu = jstr(cpu, "model_name");
 	m->vendor = jstr(cpu, "vendor");
-	m->family = (unsigned int)jget(cpu, "family")->num;
-	m->model = (unsigned int)jget(cpu, "model")->num;
 	m->exit_costs = !strcmp(jstr(m->doc, "figures"), "exit costs");
 	m->fig = xcalloc(tests->n + 1, sizeof(*m->fig));
 	for (i = 0; i < tests->n; i++) {

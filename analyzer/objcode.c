@@ -126,7 +126,7 @@ int oc_modules(const char *build, struct oc_module **mods, size_t *nmods)
 		error("%s: no KVM modules built (no *.mod); run make analyze first", dir);
 		ret = -1;
 	}
-	qsort(names, n, sizeof(*names), cmp_str);
+	xqsort(names, n, sizeof(*names), cmp_str);
 	*mods = xcalloc(n + 1, sizeof(**mods));
 	for (i = 0; i < n && !ret; i++, (*nmods)++)
 		ret = read_mod(dir, names[i], &(*mods)[i]);

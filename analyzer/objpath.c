@@ -252,17 +252,15 @@ static void flush(struct objpaths *op, struct fn *f, const char *obj)
 	f->n = 0;
 }
 
-static int read_object(struct objpaths *op, const char *build, const char *obj)
+/* One object's objdump -dr text: its functions and their shortest paths. */
+static void read_text(struct objpaths *op, FILE *in, const char *obj)
 {
 	struct fn f = { 0 };
-	struct oc_pipe p;
 	char *l = NULL, *s, *e;
 	size_t n = 0;
 	const char *o = intern(&op->pool, obj);
 
-	if (oc_objdump(build, "-dr", obj, &p))
-		return -1;
-	while (getline(&l, &n, p.f) > 0) {
+	while (getline(&l, &n, in) > 0) {
 		if (isxdigit((unsigned char)l[0]) && (s = strstr(l, " <")) && (e = strstr(s, ">:"))) {
 			flush(op, &f, o);
 			f.name = xasprintf("%.*s", (int)(e - s - 2), s + 2);
@@ -283,6 +281,15 @@ static int read_object(struct objpaths *op, const char *build, const char *obj)
 	free(f.insn);
 	free(l);
 	op->nobj++;
+}
+
+static int read_object(struct objpaths *op, const char *build, const char *obj)
+{
+	struct oc_pipe p;
+
+	if (oc_objdump(build, "-dr", obj, &p))
+		return -1;
+	read_text(op, p.f, obj);
 	return oc_close(&p);
 }
 
@@ -307,21 +314,13 @@ static unsigned int with_tail(const struct objpaths *op, const struct op_func *f
 	return f->own + with_tail(op, t, depth + 1);
 }
 
-int op_read(const char *build, struct objpaths *op)
+/* The functions of every object read, sorted, each static name once. */
+static void finish(struct objpaths *op)
 {
-	struct oc_module *mods;
-	size_t nmods, i, j, k = 0;
-	int ret;
+	size_t i, k = 0;
 
-	memset(op, 0, sizeof(*op));
-	ret = oc_modules(build, &mods, &nmods);
-	for (i = 0; i < nmods && !ret; i++) {
-		for (j = 0; j < mods[i].nobj && !ret; j++)
-			ret = read_object(op, build, mods[i].obj[j]);
-	}
-	oc_modules_free(mods, nmods);
 	if (op->nfunc)
-		qsort(op->func, op->nfunc, sizeof(*op->func), cmp_func);
+		xqsort(op->func, op->nfunc, sizeof(*op->func), cmp_func);
 	/*
 	 * A static name in two objects: keep the first object's, by name
 	 * order; foo itself before a clone of it.
@@ -334,7 +333,30 @@ int op_read(const char *build, struct objpaths *op)
 	op->nfunc = k;
 	for (i = 0; i < op->nfunc; i++)
 		op->func[i].insns = with_tail(op, &op->func[i], 0);
+}
+
+int op_read(const char *build, struct objpaths *op)
+{
+	struct oc_module *mods;
+	size_t nmods, i, j;
+	int ret;
+
+	memset(op, 0, sizeof(*op));
+	ret = oc_modules(build, &mods, &nmods);
+	for (i = 0; i < nmods && !ret; i++) {
+		for (j = 0; j < mods[i].nobj && !ret; j++)
+			ret = read_object(op, build, mods[i].obj[j]);
+	}
+	oc_modules_free(mods, nmods);
+	finish(op);
 	return ret;
+}
+
+void op_read_text(FILE *in, const char *obj, struct objpaths *op)
+{
+	memset(op, 0, sizeof(*op));
+	read_text(op, in, obj);
+	finish(op);
 }
 
 const struct op_func *op_find(const struct objpaths *op, const char *name)

@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include "util.h"
 
@@ -30,6 +31,8 @@ struct objpaths {
 
 /* Reads every object of the KVM modules in BUILD; -1 after one error line. */
 int op_read(const char *build, struct objpaths *op);
+/* The same from one object's objdump -dr text (tests/fuzz/). */
+void op_read_text(FILE *in, const char *obj, struct objpaths *op);
 const struct op_func *op_find(const struct objpaths *op, const char *name);
 void op_free(struct objpaths *op);
 

@@ -187,8 +187,8 @@ int rep_dot(const struct jval *cg, const char *to, unsigned int depth, FILE *out
 		level_start = level_end;
 	}
 	if (d.nedge)
-		qsort(d.edge, d.nedge, sizeof(*d.edge), strp_cmp);
-	qsort(d.node, d.nnode, sizeof(*d.node), strp_cmp);
+		xqsort(d.edge, d.nedge, sizeof(*d.edge), strp_cmp);
+	xqsort(d.node, d.nnode, sizeof(*d.node), strp_cmp);
 	fprintf(out, "digraph \"exit paths to %s\" {\n\trankdir=LR;\n\tnode [shape=box, fontsize=10];\n", to);
 	for (i = 0; i < d.nnode; i++) {
 		const char *why = root_why(cg, d.node[i]);

@@ -216,10 +216,9 @@ static int read_site(const struct review *r, const struct rstate *s, const struc
 	    nth->type != J_NUM || !line || !col || !cost || cost->type != J_ARR ||
 	    cost->n != r->nprof)
 		return bad(s, "a site without its file, caller, callee, kind, when, nth or costs");
+	if (!juint(nth, &t->nth) || !juint(line, &t->line) || !juint(col, &t->col))
+		return bad(s, "a site whose nth, line or col is not a whole number");
 	t->key_file = canon(r, t->file);
-	t->nth = (unsigned int)nth->num;
-	t->line = (unsigned int)jnum_or_nan(line);
-	t->col = (unsigned int)jnum_or_nan(col);
 	t->per_exit = xcalloc(r->nprof, sizeof(*t->per_exit));
 	t->sequence = xcalloc(r->nprof, sizeof(*t->sequence));
 	for (p = 0; p < r->nprof; p++) {
@@ -275,14 +274,16 @@ static int read_state(struct review *r, struct rstate *s)
 	for (i = 0; i < funcs->n; i++, s->nfunc++) {
 		const struct jval *f = &funcs->item[i], *in = jget(f, "insns");
 		struct rfunc *g = &s->func[i];
+		unsigned int insns = 0;
 
 		g->name = jstr(f, "name");
 		g->file = jstr(f, "file");
 		if (!g->name || !g->file)
 			return bad(s, "a function without its name or file");
+		if (!juint(jget(f, "line"), &g->line) || (in && in->type != J_NULL && !juint(in, &insns)))
+			return bad(s, "a function whose line or insns is not a whole number");
 		g->key_file = canon(r, g->file);
-		g->line = (unsigned int)jnum_or_nan(jget(f, "line"));
-		g->insns = in && in->type == J_NUM ? (long)in->num : -1;
+		g->insns = in && in->type == J_NUM ? (long)insns : -1;
 		g->path = jget(f, "path");
 	}
 	return 0;
@@ -418,7 +419,7 @@ static size_t *sorted(const struct rstate *s, int (*cmp)(const void *, const voi
 	for (i = 0; i < n; i++)
 		ix[i] = only ? only[i] : i;
 	sort_sites = s->site;
-	qsort(ix, n, sizeof(*ix), cmp);
+	xqsort(ix, n, sizeof(*ix), cmp);
 	sort_sites = NULL;
 	return ix;
 }
@@ -569,7 +570,7 @@ static size_t *sorted_funcs(const struct rstate *s)
 	for (i = 0; i < s->nfunc; i++)
 		ix[i] = i;
 	sort_funcs = s->func;
-	qsort(ix, s->nfunc, sizeof(*ix), by_fkey);
+	xqsort(ix, s->nfunc, sizeof(*ix), by_fkey);
 	sort_funcs = NULL;
 	return ix;
 }
@@ -659,7 +660,7 @@ static void diff(struct rdiff *d, const struct rstate *A, const struct rstate *B
 {
 	diff_sites(d, A, B);
 	diff_funcs(d, A, B);
-	qsort(d->e, d->n, sizeof(*d->e), cmp_entry);
+	xqsort(d->e, d->n, sizeof(*d->e), cmp_entry);
 }
 
 /* Which patch made each finding of the whole change so; what came and went. */
@@ -819,7 +820,7 @@ static size_t reason_rows(const struct review *r, struct rrow **rows)
 			n += fill_row(r, &w[n]);
 	}
 	sort_nprof = r->nprof;
-	qsort(w, n, sizeof(*w), cmp_row);
+	xqsort(w, n, sizeof(*w), cmp_row);
 	*rows = w;
 	return n;
 }

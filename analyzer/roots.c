@@ -172,7 +172,7 @@ int roots_find(struct cg *cg, const char *file, struct reach *r)
 	if (file && read_roots_file(cg, file, r) < 0)
 		return -1;
 	if (r->nroot)
-		qsort(r->root, r->nroot, sizeof(*r->root), root_cmp);
+		xqsort(r->root, r->nroot, sizeof(*r->root), root_cmp);
 	return 0;
 }
 

@@ -12,9 +12,12 @@
 #include "util.h"
 
 const char *progname = "hotpath";
+bool diag_silent;
 
 static void vmessage(const char *prefix, const char *fmt, va_list ap)
 {
+	if (diag_silent)
+		return;
 	fprintf(stderr, "%s: %s", progname, prefix);
 	vfprintf(stderr, fmt, ap);
 	fputc('\n', stderr);
@@ -44,6 +47,8 @@ void warning_at(const char *file, unsigned int line, unsigned int col,
 {
 	va_list ap;
 
+	if (diag_silent)
+		return;
 	fprintf(stderr, "%s:%u:%u: warning: ", file, line, col);
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);

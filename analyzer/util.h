@@ -6,12 +6,16 @@
 #ifndef HOTPATH_UTIL_H
 #define HOTPATH_UTIL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 #define __printf(a, b)	__attribute__((format(printf, a, b)))
 
 extern const char *progname;
+/* Set by the fuzz harnesses (tests/fuzz/): error() and warning_at() print nothing. */
+extern bool diag_silent;
 
 void die(const char *fmt, ...) __printf(1, 2) __attribute__((noreturn));
 void error(const char *fmt, ...) __printf(1, 2);
@@ -23,6 +27,13 @@ void *xcalloc(size_t n, size_t size);
 void *xrealloc(void *p, size_t size);
 char *xstrdup(const char *s);
 char *xasprintf(const char *fmt, ...) __printf(1, 2);
+
+/* qsort() of n elements; fewer than two (base may then be NULL) are sorted. */
+static inline void xqsort(void *base, size_t n, size_t size, int (*cmp)(const void *, const void *))
+{
+	if (n > 1)
+		qsort(base, n, size, cmp);
+}
 
 /* Grow *array (of *alloc elements of size elem) to hold at least n. */
 void grow(void **array, size_t *alloc, size_t n, size_t elem);

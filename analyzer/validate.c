@@ -486,7 +486,7 @@ static int load_calls(struct val *v, const struct jval *cg)
 		GROW(v->afunc, v->aafunc, v->nafunc + 1);
 		v->afunc[v->nafunc++] = (struct afunc){ .name = intern(&v->pool, caller) };
 	}
-	qsort(v->afunc, v->nafunc, sizeof(*v->afunc), cmp_afunc);
+	xqsort(v->afunc, v->nafunc, sizeof(*v->afunc), cmp_afunc);
 	for (i = j = 0; i < v->nafunc; i++) {
 		if (!j || v->afunc[j - 1].name != v->afunc[i].name)
 			v->afunc[j++] = v->afunc[i];
@@ -711,7 +711,7 @@ static void report(struct val *v, const struct jval *cg, FILE *out)
 	if (!det)
 		die("out of memory");
 
-	qsort(v->osite, v->nosite, sizeof(*v->osite), cmp_osite);
+	xqsort(v->osite, v->nosite, sizeof(*v->osite), cmp_osite);
 	for (i = 0; i < v->nosite; i++) {
 		struct ofunc *of = &v->ofunc[v->osite[i].func];
 

@@ -28,6 +28,7 @@ SAVE		?=
 BASELINE	?=
 AFTER		?=
 MEASURED	?=
+FUZZ_S		?= 60
 V		?= 0
 
 # make patches and make review price for both vendors unless CPU= is given.
@@ -39,7 +40,8 @@ TEST_KVERSIONS	:= 6.1 6.12
 PKGS_COCCI	:= coccinelle python3
 PKGS_KBUILD	:= gcc make flex bison bc libelf-dev libssl-dev cpio kmod sparse perl
 PKGS_ANALYZER	:= gcc make clang-16 libclang-16-dev llvm-16
-PKGS_CHECK	:= $(PKGS_COCCI) $(PKGS_KBUILD) $(PKGS_ANALYZER) \
+PKGS_FUZZ	:= clang-16 libclang-rt-16-dev libclang-16-dev llvm-16
+PKGS_CHECK	:= $(PKGS_COCCI) $(PKGS_KBUILD) $(PKGS_ANALYZER) $(PKGS_FUZZ) \
 		   $(addprefix linux-source-,$(TEST_KVERSIONS)) git patch xz-utils valgrind \
 		   chromium chromium-driver python3-selenium
 PKGS_BENCH	:= $(PKGS_COCCI) bc
@@ -57,7 +59,7 @@ endif
 
 export CACHE
 
-.PHONY: help deps analyzer analyze validate audit patches review measure calibrate coccicheck check bench clean
+.PHONY: help deps analyzer analyze validate audit patches review measure calibrate coccicheck check fuzz bench clean
 .DEFAULT_GOAL := help
 
 help:
@@ -70,6 +72,7 @@ help:
 	@echo 'make measure    [KDIR=tree] [TESTS=cpuid,vmcall,rdmsr,io] [RUNS=5] [SAVE=f.json] [BASELINE=f.json [AFTER=g.json]]'
 	@echo 'make calibrate  this CPU'"'"'s profile, measured: $(REPORTS)/measure/host.profile'
 	@echo 'make check      run the test suite (installs what it needs as root)'
+	@echo 'make fuzz       [FUZZ_S=60] fuzz each parser that takes outside input (tests/fuzz/)'
 	@echo 'make bench      coccicheck, analyzer and review times against their floors'
 	@echo 'make deps       install the Debian packages the jobs need'
 	@echo 'make clean      remove the cache ($(CACHE))'
@@ -184,6 +187,12 @@ check: $(addprefix $(CACHE)/linux-source-,$(addsuffix /.extracted,$(TEST_KVERSIO
 	$(call need,$(PKGS_CHECK))
 	$(Q)$(MAKE) -s -C analyzer V=$(V)
 	$(Q)tests/run $(T)
+
+# Each parser's libFuzzer harness for FUZZ_S seconds (tests/fuzz/README.md);
+# make check only replays the corpus.
+fuzz:
+	$(call need,$(PKGS_FUZZ))
+	$(Q)tests/fuzz/run -t '$(FUZZ_S)' -j $(J) $(CACHE)
 
 bench: $(KDIR_DEPS)
 	$(call need,$(PKGS_BENCH) $(PKGS_ANALYZER) $(PKGS_KBUILD))

@@ -515,16 +515,17 @@ int cm_exits(struct cm_model *m, const char *file)
 	char *l = NULL, name[64], pct[32];
 	unsigned long count;
 	size_t n = 0, k;
+	ssize_t len;
 	FILE *f = fopen(file, "r");
 
 	if (!f) {
 		error("EXITS=%s: cannot read it; give the text of perf kvm stat report", file);
 		return -1;
 	}
-	while (getline(&l, &n, f) > 0) {
+	while ((len = getline(&l, &n, f)) > 0) {
 		bool matched = false;
 
-		if (sscanf(l, " %63s %lu %31s", name, &count, pct) != 3 ||
+		if (line_has_nul(l, len) || sscanf(l, " %63s %lu %31s", name, &count, pct) != 3 ||
 		    pct[strlen(pct) - 1] != '%')
 			continue;
 		m->exits += count;

@@ -14,15 +14,19 @@
 #include "jread.h"
 #include "util.h"
 
+#define JREAD_STR_(x)	#x
+#define JREAD_STR(x)	JREAD_STR_(x)
+
 struct parser {
 	const char *s, *end, *path;
 	unsigned int line;
 	const char *err;
+	size_t values;
 };
 
 static void ws(struct parser *p)
 {
-	while (p->s < p->end && strchr(" \t\r\n", *p->s)) {
+	while (p->s < p->end && (*p->s == ' ' || *p->s == '\t' || *p->s == '\r' || *p->s == '\n')) {
 		if (*p->s == '\n')
 			p->line++;
 		p->s++;
@@ -47,12 +51,67 @@ static void put_utf8(char **out, unsigned int c)
 	} else if (c < 0x800) {
 		*o++ = (char)(0xc0 | c >> 6);
 		*o++ = (char)(0x80 | (c & 0x3f));
-	} else {
+	} else if (c < 0x10000) {
 		*o++ = (char)(0xe0 | c >> 12);
+		*o++ = (char)(0x80 | ((c >> 6) & 0x3f));
+		*o++ = (char)(0x80 | (c & 0x3f));
+	} else {
+		*o++ = (char)(0xf0 | c >> 18);
+		*o++ = (char)(0x80 | ((c >> 12) & 0x3f));
 		*o++ = (char)(0x80 | ((c >> 6) & 0x3f));
 		*o++ = (char)(0x80 | (c & 0x3f));
 	}
 	*out = o;
+}
+
+/* The length of the UTF-8 sequence at s (before end), or 0 if it is not one. */
+static size_t utf8_len(const unsigned char *s, const unsigned char *end)
+{
+	unsigned int c = s[0], min, len, i, cp;
+
+	if (c < 0x80)
+		return 1;
+	if ((c & 0xe0) == 0xc0)
+		len = 2, min = 0x80, cp = c & 0x1f;
+	else if ((c & 0xf0) == 0xe0)
+		len = 3, min = 0x800, cp = c & 0x0f;
+	else if ((c & 0xf8) == 0xf0)
+		len = 4, min = 0x10000, cp = c & 0x07;
+	else
+		return 0;
+	if (end - s < (long)len)
+		return 0;
+	for (i = 1; i < len; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (s[i] & 0x3f);
+	}
+	/* Overlong forms, UTF-16 surrogates and beyond U+10FFFF are not UTF-8. */
+	if (cp < min || (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
+		return 0;
+	return len;
+}
+
+/* Four hex digits of a \u escape at s, or -1. */
+static long hex4(const char *s)
+{
+	long u = 0;
+	int i;
+
+	for (i = 0; i < 4; i++) {
+		int c = s[i];
+
+		u <<= 4;
+		if (c >= '0' && c <= '9')
+			u |= c - '0';
+		else if (c >= 'a' && c <= 'f')
+			u |= c - 'a' + 10;
+		else if (c >= 'A' && c <= 'F')
+			u |= c - 'A' + 10;
+		else
+			return -1;
+	}
+	return u;
 }
 
 static bool string(struct parser *p, char **out)
@@ -61,9 +120,18 @@ static bool string(struct parser *p, char **out)
 	char *buf, *o;
 
 	while (p->s < p->end && *p->s != '"') {
+		size_t n;
+
 		if ((unsigned char)*p->s < 0x20)
 			return fail(p, "control character in a string");
-		p->s += *p->s == '\\' ? 2 : 1;
+		if (*p->s == '\\') {
+			p->s += 2;
+			continue;
+		}
+		n = utf8_len((const unsigned char *)p->s, (const unsigned char *)p->end);
+		if (!n)
+			return fail(p, "a string that is not UTF-8");
+		p->s += n;
 	}
 	if (p->s >= p->end)
 		return fail(p, "unterminated string");
@@ -83,22 +151,27 @@ static bool string(struct parser *p, char **out)
 		case 'r': *o++ = '\r'; break;
 		case 't': *o++ = '\t'; break;
 		case 'u': {
-			char hex[5] = { 0 };
-			char *e;
-			unsigned long u;
+			long u = p->s - c >= 5 ? hex4(c + 1) : -1, lo;
 
-			if (p->s - c < 5) {
-				free(buf);
-				return fail(p, "short \\u escape");
-			}
-			memcpy(hex, c + 1, 4);
-			u = strtoul(hex, &e, 16);
-			if (*e) {
+			if (u < 0) {
 				free(buf);
 				return fail(p, "bad \\u escape");
 			}
-			put_utf8(&o, (unsigned int)u);
 			c += 4;
+			/* A UTF-16 surrogate pair is one character; half of one is none. */
+			if (u >= 0xd800 && u <= 0xdbff && p->s - c >= 7 && c[1] == '\\' && c[2] == 'u' &&
+			    (lo = hex4(c + 3)) >= 0xdc00 && lo <= 0xdfff) {
+				u = 0x10000 + ((u - 0xd800) << 10) + (lo - 0xdc00);
+				c += 6;
+			} else if (u >= 0xd800 && u <= 0xdfff) {
+				free(buf);
+				return fail(p, "half a UTF-16 surrogate pair in a \\u escape");
+			}
+			if (!u) {
+				free(buf);
+				return fail(p, "a NUL (\\u0000) in a string");
+			}
+			put_utf8(&o, (unsigned int)u);
 			break;
 		}
 		default:
@@ -167,12 +240,49 @@ static bool list(struct parser *p, struct jval *v, bool obj, int depth)
 	}
 }
 
+/*
+ * The end of the JSON number (RFC 8259 section 6) at p->s, or NULL:
+ * strtod() takes more ("01", "0x1", "nan", "+1", ".5").
+ */
+static const char *number(struct parser *p)
+{
+	const char *s = p->s;
+
+	if (s < p->end && *s == '-')
+		s++;
+	if (s < p->end && *s == '0')
+		s++;
+	else if (s < p->end && *s >= '1' && *s <= '9')
+		while (s < p->end && *s >= '0' && *s <= '9')
+			s++;
+	else
+		return fail(p, "unexpected text"), NULL;
+	if (s < p->end && *s == '.') {
+		if (++s >= p->end || *s < '0' || *s > '9')
+			return fail(p, "a number without digits after its '.'"), NULL;
+		while (s < p->end && *s >= '0' && *s <= '9')
+			s++;
+	}
+	if (s < p->end && (*s == 'e' || *s == 'E')) {
+		if (++s < p->end && (*s == '+' || *s == '-'))
+			s++;
+		if (s >= p->end || *s < '0' || *s > '9')
+			return fail(p, "a number without digits in its exponent"), NULL;
+		while (s < p->end && *s >= '0' && *s <= '9')
+			s++;
+	}
+	return s;
+}
+
 static bool value(struct parser *p, struct jval *v, int depth)
 {
+	const char *end;
 	char *e;
 
-	if (depth > 64)
-		return fail(p, "nested too deeply");
+	if (depth > JREAD_MAX_DEPTH)
+		return fail(p, "nested more than " JREAD_STR(JREAD_MAX_DEPTH) " deep");
+	if (++p->values > JREAD_MAX_VALUES)
+		return fail(p, "more than " JREAD_STR(JREAD_MAX_VALUES) " values");
 	ws(p);
 	if (p->s >= p->end)
 		return fail(p, "unexpected end");
@@ -195,10 +305,13 @@ static bool value(struct parser *p, struct jval *v, int depth)
 		v->type = J_NULL;
 		return word(p, "null");
 	default:
-		errno = 0;
+		if (!(end = number(p)))
+			return false;
 		v->num = strtod(p->s, &e);
-		if (e == p->s || errno)
+		if (e != end)
 			return fail(p, "unexpected text");
+		if (isinf(v->num))
+			return fail(p, "a number out of range");
 		v->type = J_NUM;
 		p->s = e;
 		return true;
@@ -247,11 +360,19 @@ struct jval *jread_file_as(const char *path, const char *writer)
 		return NULL;
 	}
 	do {
-		GROW(text, alloc, len + 65536);
+		GROW(text, alloc, len + 65536 + 1);
 		n = fread(text + len, 1, 65536, f);
 		len += n;
-	} while (n > 0);
+	} while (n > 0 && len <= JREAD_MAX_BYTES);
 	fclose(f);
+	if (len > JREAD_MAX_BYTES) {
+		error("%s: more than %u MB, more than kvm-hotpath reads (what it writes is ~11 MB "
+		      "at most); run '%s' to rewrite it", path, JREAD_MAX_BYTES >> 20, writer);
+		free(text);
+		free(v);
+		return NULL;
+	}
+	text[len] = '\0';	/* strtod() stops there, at the latest */
 	p.s = text;
 	p.end = text + len;
 	if (value(&p, v, 0)) {

@@ -133,6 +133,7 @@ static int raw_read(const char *path, struct raw *r)
 {
 	char *line = NULL;
 	size_t size = 0;
+	ssize_t len;
 	unsigned int no = 0;
 	bool head = false;
 	FILE *f = fopen(path, "r");
@@ -141,10 +142,12 @@ static int raw_read(const char *path, struct raw *r)
 		error("%s: %s; it is what tests/kvm/exit_cost -o writes", path, strerror(errno));
 		return -1;
 	}
-	while (getline(&line, &size, f) > 0) {
+	while ((len = getline(&line, &size, f)) > 0) {
 		char *key = line, *rest;
 
 		no++;
+		if (line_has_nul(line, len))
+			goto bad;
 		line[strcspn(line, "\n")] = 0;
 		rest = strchr(line, ' ');
 		if (!rest)

@@ -234,6 +234,7 @@ int prof_read(const char *path, struct profile *p)
 	char *l = NULL;
 	size_t n = 0;
 	int ret = 0, k;
+	ssize_t len;
 	FILE *f;
 
 	memset(p, 0, sizeof(*p));
@@ -244,9 +245,9 @@ int prof_read(const char *path, struct profile *p)
 		      strerror(errno));
 		return -1;
 	}
-	while (!ret && getline(&l, &n, f) > 0) {
+	while (!ret && (len = getline(&l, &n, f)) > 0) {
 		r.line++;
-		ret = parse_line(&r, l);
+		ret = line_has_nul(l, len) ? bad(&r, "a NUL byte; a profile is text") : parse_line(&r, l);
 	}
 	free(l);
 	fclose(f);

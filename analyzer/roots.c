@@ -73,17 +73,24 @@ static void drop_root(struct reach *r, const char *name)
 
 static int read_roots_file(struct cg *cg, const char *file, struct reach *r)
 {
-	char line[512], *s, *e;
+	char *line = NULL, *s, *e;
 	unsigned int lineno = 0;
-	size_t i;
+	size_t i, n = 0;
+	ssize_t len;
 	FILE *f = fopen(file, "r");
 
 	if (!f) {
 		error("%s: cannot read the roots file; give a file of +name/-name lines", file);
 		return -1;
 	}
-	while (fgets(line, sizeof(line), f)) {
+	while ((len = getline(&line, &n, f)) > 0) {
 		lineno++;
+		if (line_has_nul(line, len)) {
+			error("%s:%u: a NUL byte; a roots file is text, +name and -name lines", file, lineno);
+			free(line);
+			fclose(f);
+			return -1;
+		}
 		line[strcspn(line, "#\n")] = '\0';
 		for (s = line; *s == ' ' || *s == '\t'; s++)
 			;
@@ -93,8 +100,9 @@ static int read_roots_file(struct cg *cg, const char *file, struct reach *r)
 		if (!*s)
 			continue;
 		if ((*s != '+' && *s != '-') || !s[1]) {
-			error("%s:%u: '%s': write +name to add a root or -name to drop one",
-			      file, lineno, s);
+			error("%s:%u: '%.64s%s': write +name to add a root or -name to drop one",
+			      file, lineno, s, strlen(s) > 64 ? "..." : "");
+			free(line);
 			fclose(f);
 			return -1;
 		}
@@ -107,6 +115,7 @@ static int read_roots_file(struct cg *cg, const char *file, struct reach *r)
 				add_root(cg, r, cg->func[i].usr, cg->func[i].name, "roots file");
 		}
 	}
+	free(line);
 	fclose(f);
 	return 0;
 }

@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #define __printf(a, b)	__attribute__((format(printf, a, b)))
 
@@ -27,6 +28,12 @@ void *xcalloc(size_t n, size_t size);
 void *xrealloc(void *p, size_t size);
 char *xstrdup(const char *s);
 char *xasprintf(const char *fmt, ...) __printf(1, 2);
+
+/* A line getline() read holds a NUL byte: text it is not, whatever strlen() says. */
+static inline bool line_has_nul(const char *line, long len)
+{
+	return len > 0 && memchr(line, '\0', (size_t)len) != NULL;
+}
 
 /* qsort() of n elements; fewer than two (base may then be NULL) are sorted. */
 static inline void xqsort(void *base, size_t n, size_t size, int (*cmp)(const void *, const void *))

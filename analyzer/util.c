@@ -2,6 +2,7 @@
 /*
  * Diagnostics, checked allocation, growable arrays and a string pool.
  */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -182,7 +183,7 @@ int write_atomic(const char *path, void (*fill)(const void *arg, FILE *out), con
 {
 	char *tmp;
 	FILE *out;
-	int ok;
+	int ok, err;
 
 	if (!strcmp(path, "-")) {
 		fill(arg, stdout);
@@ -191,17 +192,35 @@ int write_atomic(const char *path, void (*fill)(const void *arg, FILE *out), con
 	tmp = xasprintf("%s.tmp.%ld", path, (long)getpid());
 	out = fopen(tmp, "w");
 	if (!out) {
-		error("%s: cannot write it; check the folder exists and is writable", path);
+		error("%s: cannot write it (%s); give a folder that exists and is writable",
+		      path, strerror(errno));
 		free(tmp);
 		return -1;
 	}
 	fill(arg, out);
 	ok = !ferror(out);
-	ok &= !fclose(out);
-	if (!ok || rename(tmp, path)) {
-		error("%s: writing it failed", path);
-		unlink(tmp);
+	err = 0;
+	if (!ok) {
+		/* A write failed inside fill(); one more, to learn why. */
+		clearerr(out);
+		errno = 0;
+		fputc('\n', out);
+		fflush(out);
+		err = errno;
+	}
+	if (fclose(out) && ok) {
 		ok = 0;
+		err = errno;
+	}
+	if (ok && rename(tmp, path)) {
+		ok = 0;
+		err = errno;
+	}
+	if (!ok) {
+		/* The folder keeps what it had: no half-written file, no temporary. */
+		error("%s: writing it failed (%s); it was left as it was", path,
+		      err ? strerror(err) : "an I/O error");
+		unlink(tmp);
 	}
 	free(tmp);
 	return ok ? 0 : -1;

@@ -43,17 +43,11 @@ callgraph()
 }
 callgraph "$SCRATCH/want-cg.json"
 
-# fails WANT CMD...: one line holding WANT, exit 1, the folder still empty.
+# fails WANT CMD...: one line holding WANT, a non-zero exit, and the folder
+# still empty (but for the test's filler).
 fails()
 {
-	local want=$1 out rc
-	shift
-
-	out=$("$@" 2>&1 >/dev/null)
-	rc=$?
-	[ $rc = 1 ] || { echo "exit $rc, not 1: $out"; return 1; }
-	[ "$(grep -c . <<<"$out")" = 1 ] || { printf 'not one line:\n%s\n' "$out"; return 1; }
-	grep -qF -- "$want" <<<"$out" || { echo "'$out' does not say '$want'"; return 1; }
+	ktap_fails_with "$@" || return
 	[ -z "$(ls -A "$mnt" | grep -vx filler)" ] || { echo "left in the folder: $(ls -A "$mnt")"; return 1; }
 }
 

@@ -7,6 +7,7 @@
 #ifndef HOTPATH_FUZZ_H
 #define HOTPATH_FUZZ_H
 
+#include <dirent.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -42,6 +43,40 @@ static inline void fuzz_quiet(void)
 	diag_silent = true;
 	if (!freopen("/dev/null", "w", stdout))
 		abort();
+}
+
+/* The initialization of a harness that needs nothing else. */
+#define FUZZ_QUIET_INIT()						\
+int LLVMFuzzerInitialize(int *argc, char ***argv)			\
+{									\
+	(void)argc;							\
+	(void)argv;							\
+	fuzz_quiet();							\
+	return 0;							\
+}
+
+static char fuzz_dir[] = "/tmp/hotpath-fuzz.XXXXXX";
+
+static inline void fuzz_scratch_rm(void)
+{
+	DIR *d = opendir(fuzz_dir);
+	struct dirent *e;
+
+	while (d && (e = readdir(d)))
+		if (e->d_name[0] != '.')
+			unlinkat(dirfd(d), e->d_name, 0);
+	if (d)
+		closedir(d);
+	rmdir(fuzz_dir);
+}
+
+/* A scratch folder for what a harness writes, removed with its files at exit. */
+static inline const char *fuzz_scratch(void)
+{
+	if (!mkdtemp(fuzz_dir))
+		abort();
+	atexit(fuzz_scratch_rm);
+	return fuzz_dir;
 }
 
 #endif

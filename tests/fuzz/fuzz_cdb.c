@@ -8,24 +8,16 @@
 #include "cdb.h"
 #include "fuzz.h"
 
-static char dir[] = "/tmp/hotpath-fuzz-cdb.XXXXXX";
+static const char *dir;
 static char *file;
-
-static void cleanup(void)
-{
-	unlink(file);
-	rmdir(dir);
-}
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	(void)argc;
 	(void)argv;
 	fuzz_quiet();
-	if (!mkdtemp(dir))
-		abort();
+	dir = fuzz_scratch();
 	file = xasprintf("%s/compile_commands.json", dir);
-	atexit(cleanup);
 	return 0;
 }
 

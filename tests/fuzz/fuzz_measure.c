@@ -10,24 +10,14 @@
 #include "fuzz.h"
 #include "measure.h"
 
-static char dir[] = "/tmp/hotpath-fuzz-measure.XXXXXX";
 static char *out;
-
-static void cleanup(void)
-{
-	unlink(out);
-	rmdir(dir);
-}
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	(void)argc;
 	(void)argv;
 	fuzz_quiet();
-	if (!mkdtemp(dir))
-		abort();
-	out = xasprintf("%s/measure.json", dir);
-	atexit(cleanup);
+	out = xasprintf("%s/measure.json", fuzz_scratch());
 	return 0;
 }
 

@@ -9,30 +9,14 @@
 #include "fuzz.h"
 #include "review.h"
 
-static char dir[] = "/tmp/hotpath-fuzz-review.XXXXXX";
-
-static void cleanup(void)
-{
-	static const char *const files[] = { "review.md", "review.json", "review.sarif" };
-	size_t i;
-
-	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
-		char *p = xasprintf("%s/%s", dir, files[i]);
-
-		unlink(p);
-		free(p);
-	}
-	rmdir(dir);
-}
+static const char *dir;
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	(void)argc;
 	(void)argv;
 	fuzz_quiet();
-	if (!mkdtemp(dir))
-		abort();
-	atexit(cleanup);
+	dir = fuzz_scratch();
 	return 0;
 }
 

@@ -20,7 +20,6 @@ ktap_scratch
 chmod 755 "$SCRATCH"
 ktap_set_plan 11
 
-k61=$CACHE/linux-source-6.1
 k12=$CACHE/linux-source-6.12
 build=$TOP/tests/kvm/build
 driver=$TOP/tests/kvm/measure

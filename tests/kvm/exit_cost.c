@@ -8,11 +8,11 @@
  * once with the PMU disabled for that VM (KVM_CAP_PMU_CAPABILITY with
  * KVM_PMU_CAP_DISABLE, what QEMU sets for pmu=off).  The guest runs a loop
  * of one exiting instruction between two rdtsc, like kvm-unit-tests'
- * x86/vmexit: the iteration count doubles until a run spans --ticks TSC
- * ticks, then --runs runs give the figures.
+ * x86/vmexit: the iteration count doubles until a run spans 2^LOG2 TSC
+ * ticks (-T LOG2), then -r RUNS runs give the figures.
  *
  * Output: KTAP on stdout, one case per test and PMU setting, and with
- * --raw FILE the figures, one line each, for hotpath measure:
+ * -o FILE the figures, one line each, for hotpath measure:
  *	exit_cost 1
  *	vendor intel|amd|other
  *	hwvirt yes|no
@@ -20,7 +20,7 @@
  *	cycles SOURCE|unknown REASON
  *	target_ticks N
  *	case TEST PMU ok ITERATIONS CYCLES_PER_TICK|- TICKS_PER_EXIT...
- *	case TEST PMU skip REASON
+ *	case TEST PMU skip|fail REASON
  */
 #define _GNU_SOURCE
 #include <errno.h>

@@ -660,6 +660,15 @@ kb__rmtree()
 	rm -rf "$1"
 }
 
+# kb_wait_lock FD FILE: flock FD, open on FILE; when another run holds it,
+# say so once (a progress line) and wait for that run to finish.
+kb_wait_lock()
+{
+	flock -n "$1" && return 0
+	printf '  %-7s %s\n' WAIT "another run holds $2; waiting for it to finish" >&2
+	flock "$1"
+}
+
 # kb_overlay KDIR OVERLAYDIR: (re)create OVERLAYDIR as a hard-link farm of
 # KDIR (about a second, vs ~20 s for a real copy), with $KB_OVERLAY_COPY
 # copied for real.  Files must be replaced, never written in place: use

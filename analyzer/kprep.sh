@@ -109,7 +109,7 @@ mkdir -p "$cache" || die "cannot create CACHE $cache"
 # Two runs on one build dir would race in make and in the rename of the
 # database; the second waits.
 exec 9>"$cache/.build-$name.lock" || die "cannot create $cache/.build-$name.lock"
-flock 9 || die "cannot lock $cache/.build-$name.lock"
+kb_wait_lock 9 "$cache/.build-$name.lock" || die "cannot lock $cache/.build-$name.lock"
 
 # A name is a version, and two trees can share one: never mix them.
 if [ -f "$b/.kb-config" ]; then

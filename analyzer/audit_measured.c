@@ -168,16 +168,10 @@ static void mtable_build(const struct audit *a, struct mtable *t)
 					 xstrdup("not known");
 			} else {
 				struct mdiff d;
-				double ma = 0, mb = 0;
-				size_t k;
 
-				for (k = 0; k < fa->nticks; k++)
-					ma += fa->ticks[k] / fa->nticks;
-				for (k = 0; k < b->nticks; k++)
-					mb += b->ticks[k] / b->nticks;
 				measure_diff(fa, b, &d);
-				row[2] = xasprintf("%.1f", ma);
-				row[3] = xasprintf("%.1f", mb);
+				row[2] = xasprintf("%.1f", d.before);
+				row[3] = xasprintf("%.1f", d.after);
 				row[4] = d.testable ? xasprintf("%+.1f ± %.1f", d.change, d.half) :
 					 xasprintf("%+.1f", d.change);
 				row[5] = xstrdup(!d.testable ? "no difference proven: one run" :

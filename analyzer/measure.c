@@ -663,6 +663,8 @@ void measure_diff(const struct mfig *a, const struct mfig *b, struct mdiff *d)
 	m_mean_var(a->ticks, a->nticks, &ma, &va);
 	m_mean_var(b->ticks, b->nticks, &mb, &vb);
 	memset(d, 0, sizeof(*d));
+	d->before = ma;
+	d->after = mb;
 	d->change = mb - ma;
 	d->p = 1;
 	d->testable = a->nticks > 1 && b->nticks > 1;
@@ -851,7 +853,7 @@ static int m_compare(const char *before, const char *after, FILE *out)
 	for (i = 0; i < tests->n; i++) {
 		const char *test = jstr(&tests->item[i], "test"), *pmu = jstr(&tests->item[i], "pmu");
 		const struct mfig *fa = measure_find(&a, test, pmu), *fb = measure_find(&b, test, pmu);
-		double ma, mb, v;
+		double ma, mb;
 		struct mdiff d;
 		char change[48], pct[16];
 
@@ -861,8 +863,8 @@ static int m_compare(const char *before, const char *after, FILE *out)
 			continue;
 		}
 		measure_diff(fa, fb, &d);
-		m_mean_var(fa->ticks, fa->nticks, &ma, &v);
-		m_mean_var(fb->ticks, fb->nticks, &mb, &v);
+		ma = d.before;
+		mb = d.after;
 		if (d.testable)
 			snprintf(change, sizeof(change), "%+.0f ± %.0f", d.change, d.half);
 		else

@@ -46,6 +46,7 @@ void measure_source(const struct measured *m, FILE *out);
 
 /* Welch's t-test of two figures' runs: the change of the means. */
 struct mdiff {
+	double before, after;	/* the means of the runs */
 	double change, half, p;	/* half: of the 95% confidence interval */
 	bool proven;		/* p < 0.05 */
 	bool testable;		/* two runs or more on each side */

@@ -122,10 +122,11 @@ analyze: $(KDIR_DEPS)
 	$(call need,$(PKGS_ANALYZER) $(PKGS_KBUILD))
 	$(Q)$(MAKE) -s -C analyzer V=$(V)
 	$(Q)name=$$(NAME=$(NAME) analyzer/kprep.sh --name $(KDIR)) && \
-	  cdb=$$(NAME=$$name KB_JOBS=$(J) analyzer/kprep.sh $(KDIR) $(CACHE) $(KCONFIG)) && \
+	  key=$$(analyzer/kprep.sh --key $(KDIR) $(KCONFIG)) && \
+	  cdb=$$(KB_JOBS=$(J) analyzer/kprep.sh $(KDIR) $(CACHE) $(KCONFIG)) && \
 	  mkdir -p $(REPORTS)/$$name && \
 	  analyzer/hotpath callgraph --cdb "$$(dirname "$$cdb")" --srctree $(KDIR) \
-	    --name $$name --jobs $(J) --cache $(CACHE)/tu-$$name $(if $(ROOTS),--roots $(ROOTS)) \
+	    --name $$name --jobs $(J) --cache $(CACHE)/tu-$$key $(if $(ROOTS),--roots $(ROOTS)) \
 	    --output $(REPORTS)/$$name/callgraph.json && \
 	  echo "  JSON    $(REPORTS)/$$name/callgraph.json" >&2
 
@@ -133,14 +134,14 @@ analyze: $(KDIR_DEPS)
 # read with objdump -drl from the objects make analyze built.
 validate: analyze
 	$(Q)name=$$(NAME=$(NAME) analyzer/kprep.sh --name $(KDIR)) && \
-	  if [ -f $(KDIR)/.config ]; then build=$(KDIR); else build=$(CACHE)/build-$$name; fi && \
+	  build=$$(analyzer/kprep.sh --build $(KDIR) $(CACHE) $(KCONFIG)) && \
 	  analyzer/hotpath validate --build "$$build" $(addprefix --function ,$(FUNCTIONS)) \
 	    $(REPORTS)/$$name/callgraph.json
 
 # The exit-path sites priced per CPU profile: $(REPORTS)/<tree>/audit.*.
 audit: analyze
 	$(Q)name=$$(NAME=$(NAME) analyzer/kprep.sh --name $(KDIR)) && \
-	  if [ -f $(KDIR)/.config ]; then build=$(KDIR); else build=$(CACHE)/build-$$name; fi && \
+	  build=$$(analyzer/kprep.sh --build $(KDIR) $(CACHE) $(KCONFIG)) && \
 	  profiles=$$(analyzer/profiles/select '$(CPU)') && \
 	  analyzer/hotpath audit --build "$$build" $$profiles $(if $(EXITS),--exits '$(EXITS)') \
 	    $(if $(MEASURED),--measured '$(MEASURED)') \

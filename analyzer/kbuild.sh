@@ -97,6 +97,26 @@ kb_version()
 	echo "$v.$p.${s:-0}"
 }
 
+# kb_cache_key KDIR [KCONFIG]: the name of KDIR's folders in a cache,
+# linux-VERSION-HASH, the hash from KDIR's real path and KCONFIG's
+# contents.  Two trees at one version (~/src/linux and ~/src/kvm at the
+# same -rc), or one tree with two .configs, never share a build or a TU
+# cache; a report's name (NAME=) plays no part in it.
+kb_cache_key()
+{
+	local kdir=$1 kconfig=$2 v id
+
+	v=$(kb_version "$kdir") || return
+	kdir=$(realpath -e "$kdir") || kb_err "cannot resolve KDIR $1" || return
+	id="kdir=$kdir"
+	if [ -n "$kconfig" ]; then
+		[ -f "$kconfig" ] && [ -r "$kconfig" ] ||
+			kb_err "KCONFIG $kconfig is not a readable file" || return
+		id+=" kconfig=$(sha256sum <"$kconfig")" || return
+	fi
+	printf 'linux-%s-%s\n' "$v" "$(printf '%s' "$id" | sha256sum | cut -c1-10)"
+}
+
 # Validate KDIR as a source tree usable with O=.  An in-tree .config or
 # include/config makes Kbuild refuse O= builds; the fix ("make mrproper")
 # writes the tree, so only tell the user.

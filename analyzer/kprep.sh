@@ -8,24 +8,33 @@
 #
 # Usage: analyzer/kprep.sh KDIR CACHE [KCONFIG]
 #        analyzer/kprep.sh --name KDIR
+#        analyzer/kprep.sh --key KDIR [KCONFIG]
+#        analyzer/kprep.sh --build KDIR CACHE [KCONFIG]
 #
 #   KDIR     the kernel source tree; never written
-#   CACHE    the folder that receives build-<name>/
+#   CACHE    the folder that receives build-<key>/
 #   KCONFIG  a .config to build with instead of x86_64_defconfig + KVM,
 #            KVM_INTEL, KVM_AMD as modules + retpoline/rethunk/SRSO
-#   --name   only print <name>
+#   --name   only print the report's name: NAME, or linux- plus
+#            "make -s kernelversion" of KDIR
+#   --key    only print <key>, the name of KDIR's folders in the cache:
+#            linux-VERSION-HASH, the hash of KDIR's real path and of
+#            KCONFIG's contents (kb_cache_key)
+#   --build  only print the build folder make validate and make audit read:
+#            KDIR when it is configured in tree, else CACHE/build-<key>
 #
-# Environment: NAME (default: linux- plus "make -s kernelversion" of KDIR),
-# KB_JOBS (parallel jobs, default: number of CPUs), CLANG (the clang the
-# analyzer's flags are meant for, default: clang-16).
+# Environment: NAME (the --name), KB_JOBS (parallel jobs, default: number
+# of CPUs), CLANG (the clang the analyzer's flags are meant for, default:
+# clang-16).
 #
-# A clean KDIR is built out of tree in CACHE/build-<name>/ (configured,
+# A clean KDIR is built out of tree in CACHE/build-<key>/ (configured,
 # prepared, KVM objects built; redone only as far as something changed),
-# with CACHE/build-<name>/compile_commands.json.  A KDIR configured in tree
-# (it has a .config, so Kbuild refuses O=) is used as it is: no make runs
-# in it; it must have been built, and only the compilation database is
-# written, to CACHE/build-<name>/compile_commands.json, its entries naming
-# KDIR as their directory.
+# with CACHE/build-<key>/compile_commands.json.  Two trees at one version
+# and two KCONFIGs of one tree each get their own.  A KDIR configured in
+# tree (it has a .config, so Kbuild refuses O=) is used as it is: no make
+# runs in it; it must have been built, and only the compilation database
+# is written, to CACHE/build-<key>/compile_commands.json, its entries
+# naming KDIR as their directory.
 #
 # Progress goes to stderr ("  CONFIG  ...", "  KVM     ...", "  CDB     ..."),
 # the compilation database's path to stdout.  On failure: one line on
@@ -45,7 +54,7 @@ progress()
 	printf '  %-7s %s\n' "$1" "$2" >&2
 }
 
-usage="usage: kprep.sh KDIR CACHE [KCONFIG] | kprep.sh --name KDIR"
+usage="usage: kprep.sh KDIR CACHE [KCONFIG] | kprep.sh --name KDIR | kprep.sh --key KDIR [KCONFIG] | kprep.sh --build KDIR CACHE [KCONFIG]"
 
 # linux-VERSION as the tree's own Makefile spells it (EXTRAVERSION
 # included), from the tree alone: kernelversion reads no .config.
@@ -72,13 +81,35 @@ check_kdir()
 	fi
 }
 
-if [ "$1" = --name ]; then
+case $1 in
+--name)
 	[ $# -eq 2 ] || die "$usage"
 	check_kdir "$2"
 	name=${NAME:-$(tree_name "$2")} || exit 1
+	# One folder name: the report's.
+	[[ "$name" =~ ^[A-Za-z0-9][A-Za-z0-9._+-]*$ ]] ||
+		die "bad NAME '$name': use letters, digits and . _ + -"
 	echo "$name"
 	exit 0
-fi
+	;;
+--key)
+	[ $# -eq 2 ] || [ $# -eq 3 ] || die "$usage"
+	check_kdir "$2"
+	kb_cache_key "$2" "$3" || exit 1
+	exit 0
+	;;
+--build)
+	[ $# -eq 3 ] || [ $# -eq 4 ] || die "$usage"
+	check_kdir "$2"
+	if kb_configured_intree "$2"; then
+		realpath -e "$2"
+	else
+		key=$(kb_cache_key "$2" "$4") || exit 1
+		echo "$(realpath -m "$3")/build-$key"
+	fi
+	exit 0
+	;;
+esac
 
 [ $# -eq 2 ] || [ $# -eq 3 ] || die "$usage"
 kdir=$1
@@ -96,26 +127,24 @@ clang=${CLANG:-clang-16}
 command -v "$clang" >/dev/null 2>&1 ||
 	die "$clang not found (the compilation database is for it): apt-get install -y clang-16, or set CLANG="
 
-name=${NAME:-$(tree_name "$kdir")} || exit 1
-# One folder name: it is also the report's name.
-[[ "$name" =~ ^[A-Za-z0-9][A-Za-z0-9._+-]*$ ]] ||
-	die "bad NAME '$name': use letters, digits and . _ + -"
+key=$(kb_cache_key "$kdir" "$kconfig") || exit 1
 # Check before mkdir: a CACHE inside KDIR must not even be created.
 cache=$(realpath -m "$cache") || exit 1
-b=$cache/build-$name
+b=$cache/build-$key
 kb__check_disjoint "$kdir" "$b" || exit 1
 mkdir -p "$cache" || die "cannot create CACHE $cache"
 
 # Two runs on one build dir would race in make and in the rename of the
 # database; the second waits.
-exec 9>"$cache/.build-$name.lock" || die "cannot create $cache/.build-$name.lock"
-kb_wait_lock 9 "$cache/.build-$name.lock" || die "cannot lock $cache/.build-$name.lock"
+exec 9>"$cache/.build-$key.lock" || die "cannot create $cache/.build-$key.lock"
+kb_wait_lock 9 "$cache/.build-$key.lock" || die "cannot lock $cache/.build-$key.lock"
 
-# A name is a version, and two trees can share one: never mix them.
+# The key holds the tree's path; a build dir that says otherwise was
+# made by hand or moved: never mix two trees.
 if [ -f "$b/.kb-config" ]; then
 	old=$(sed -n 's/^kdir=//p' "$b/.kb-config")
 	[ "$old" = "$kdir" ] ||
-		die "$b is the build of $old, not $kdir: set NAME= to keep both, or rm -rf $b"
+		die "$b is the build of $old, not $kdir: rm -rf $b"
 fi
 
 cdb=$b/compile_commands.json

@@ -70,6 +70,18 @@ tree_manifest()
 	(cd "$1" && find . -printf '%p %s %T@ %m\n' | LC_ALL=C sort)
 }
 
+# build_of KDIR [KCONFIG]: the build folder make analyze uses for KDIR in
+# $CACHE (analyzer/kprep.sh --build); key_of KDIR [KCONFIG]: its cache key.
+build_of()
+{
+	"$TOP/analyzer/kprep.sh" --build "$1" "$CACHE" ${2:+"$2"}
+}
+
+key_of()
+{
+	"$TOP/analyzer/kprep.sh" --key "$@"
+}
+
 # A scratch folder per test program, removed on exit.
 ktap_scratch()
 {

@@ -145,7 +145,7 @@ for x in g["functions"] + g["calls"]:
 		x["line"] += 40
 json.dump(g, open(sys.argv[2], "w"))' "$adir/callgraph.json" "$SCRATCH/moved.json"
 mkdir -p "$SCRATCH/moved"
-"$TOP/analyzer/hotpath" audit --build "$CACHE/build-linux-6.12.117" \
+"$TOP/analyzer/hotpath" audit --build "$(build_of "$CACHE/linux-source-6.12")" \
 	--profile "$TOP/analyzer/profiles/zen2.profile" \
 	--profile "$TOP/analyzer/profiles/icelake-sp.profile" \
 	--output-dir "$SCRATCH/moved" "$SCRATCH/moved.json" 2>"$SCRATCH/err.moved" ||
@@ -164,7 +164,7 @@ assert len(x) == 2 and where(x[0]) != where(x[1]), x
 assert x[0]["fingerprints"] != x[1]["fingerprints"]' "$sarif"
 
 mkdir -p "$SCRATCH/spr"
-"$TOP/analyzer/hotpath" audit --build "$CACHE/build-linux-6.12.117" \
+"$TOP/analyzer/hotpath" audit --build "$(build_of "$CACHE/linux-source-6.12")" \
 	--profile "$TOP/analyzer/profiles/sapphire-rapids.profile" \
 	--output-dir "$SCRATCH/spr" "$adir/callgraph.json" 2>"$SCRATCH/err.spr" ||
 	cat "$SCRATCH/err.spr"

@@ -81,7 +81,7 @@ pin()
 {
 	json "$adir/audit.json" "
 import subprocess
-build = '$CACHE/build-linux-6.12.117/arch/x86/kvm/'
+build = '$(build_of "$CACHE/linux-source-6.12")/arch/x86/kvm/'
 objs = {'kvm_pmu_trigger_event': 'pmu.o', 'pmc_event_is_allowed': 'pmu.o',
 	'svm_get_rflags': 'svm/svm.o', 'vmx_get_rflags': 'vmx/vmx.o',
 	'emulator_get_cr': 'x86.o', 'kvm_vcpu_do_singlestep': 'x86.o'}
@@ -146,7 +146,7 @@ Analyze events for all VMs, all VCPUs:
 
 Total Samples:100000, Total events handled time:150000.00us.
 REPORT
-"$TOP/analyzer/hotpath" audit --build "$CACHE/build-linux-6.12.117" \
+"$TOP/analyzer/hotpath" audit --build "$(build_of "$CACHE/linux-source-6.12")" \
 	--profile "$TOP/analyzer/profiles/zen2.profile" --exits "$SCRATCH/exits.txt" \
 	--output-dir "$SCRATCH" "$adir/callgraph.json" 2>"$SCRATCH/err.exits" >/dev/null ||
 	cat "$SCRATCH/err.exits"
@@ -171,7 +171,7 @@ assert t and all(cost(x, "zen2")["weighted"] == 0 for x in t), t[:1]'
 mkdir -p "$SCRATCH/vg"
 ktap_check "hotpath audit: clean under valgrind on the full 6.12 graph, the same audit.json" eval \
 	'valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite \
-	   "$TOP/analyzer/hotpath" audit --build "$CACHE/build-linux-6.12.117" \
+	   "$TOP/analyzer/hotpath" audit --build "$(build_of "$CACHE/linux-source-6.12")" \
 	   --profile "$TOP/analyzer/profiles/zen2.profile" \
 	   --profile "$TOP/analyzer/profiles/icelake-sp.profile" \
 	   --output-dir "$SCRATCH/vg" "$adir/callgraph.json" 2>/dev/null &&
@@ -185,7 +185,7 @@ ktap_check "CPU=nosuch: one line naming it and the profiles there, non-zero exit
 	 { cat "$SCRATCH/err.cpu"; false; }'
 printf 'name broken\ncall three\n' >"$SCRATCH/broken.profile"
 ktap_check "a malformed profile: one line with its file and line, exit 1" eval \
-	'"$TOP/analyzer/hotpath" audit --build "$CACHE/build-linux-6.12.117" \
+	'"$TOP/analyzer/hotpath" audit --build "$(build_of "$CACHE/linux-source-6.12")" \
 	   --profile "$SCRATCH/broken.profile" "$adir/callgraph.json" 2>"$SCRATCH/err.prof";
 	 [ $? = 1 ] && [ $(wc -l <"$SCRATCH/err.prof") = 1 ] &&
 	 grep -q "broken.profile:2: a cost is a number" "$SCRATCH/err.prof"'

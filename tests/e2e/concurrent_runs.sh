@@ -4,18 +4,19 @@
 # Runs that meet on one tree and cache: make analyze finding the build's
 # lock held says so once and waits (the lock is held here, and released
 # when the run has said it: no sleep decides anything), then finishes; two
-# make analyze at once both succeed with byte-identical callgraph.json.
+# make analyze at once both succeed with byte-identical callgraph.json; two
+# KCONFIGs of one tree at once get a build each.
 
 . "$(dirname "$0")/../lib.sh"
 
 ktap_require flock util-linux
 ktap_scratch
 ktap_print_header
-ktap_set_plan 2
+ktap_set_plan 3
 
 k12=$CACHE/linux-source-6.12
 name=$("$TOP/analyzer/kprep.sh" --name "$k12")
-lock=$CACHE/.build-$name.lock
+lock=$CACHE/.build-$(key_of "$k12").lock
 
 # Hold the lock, start a run, and let go once the run says it waits.
 exec 7>"$lock"
@@ -45,5 +46,31 @@ rca=$?
 ktap_check "two make analyze at once on one tree and cache: both succeed, byte-identical callgraph.json" eval \
 	'[ $rca = 0 ] && [ $rcb = 0 ] && cmp "$SCRATCH/a/$name/callgraph.json" "$SCRATCH/b/$name/callgraph.json" &&
 	 cmp "$SCRATCH/a/$name/callgraph.json" "$SCRATCH/held/$name/callgraph.json"'
+
+# One tree, two configurations at once: the default, and the user's
+# .config without KVM_AMD.  Neither build is the other's.
+b0=$(build_of "$k12")
+sed 's/^CONFIG_KVM_AMD=m$/# CONFIG_KVM_AMD is not set/' "$b0/.config" >"$SCRATCH/noamd.config"
+bn=$(build_of "$k12" "$SCRATCH/noamd.config")
+x86=$(stat -c %y "$b0/arch/x86/kvm/x86.o")
+make -s -C "$TOP" analyze KDIR="$k12" KCONFIG="$SCRATCH/noamd.config" REPORTS="$SCRATCH/n" \
+	>/dev/null 2>"$SCRATCH/n.err" &
+n=$!
+make -s -C "$TOP" analyze KDIR="$k12" REPORTS="$SCRATCH/d" >/dev/null 2>"$SCRATCH/d.err"
+rcd=$?
+wait $n
+rcn=$?
+ktap_check "two KCONFIGs of one tree at once: two builds, each run its own, the default's objects untouched" eval \
+	'[ $rcd = 0 ] && [ $rcn = 0 ] && [ "$b0" != "$bn" ] &&
+	 grep -q "^  CONFIG  $bn from $SCRATCH/noamd.config\$" "$SCRATCH/n.err" &&
+	 grep -qx "  CONFIG  $b0" "$SCRATCH/d.err" && ! grep -q "$bn" "$SCRATCH/d.err" &&
+	 [ "$(stat -c %y "$b0/arch/x86/kvm/x86.o")" = "$x86" ] &&
+	 ! grep -q "^CONFIG_KVM_AMD=" "$bn/.config" && grep -q "^CONFIG_KVM_AMD=m" "$b0/.config" &&
+	 cmp "$SCRATCH/d/$name/callgraph.json" "$SCRATCH/a/$name/callgraph.json" &&
+	 python3 -c "
+import json, sys
+svm = lambda f: sum(x[\"file\"].startswith(\"arch/x86/kvm/svm/\") for x in json.load(open(f))[\"functions\"])
+assert svm(sys.argv[1]) == 0 and svm(sys.argv[2]) > 0
+" "$SCRATCH/n/$name/callgraph.json" "$SCRATCH/d/$name/callgraph.json" || { tail -n3 "$SCRATCH/n.err" "$SCRATCH/d.err"; false; }'
 
 ktap_finished

@@ -54,6 +54,7 @@ ktap_check "nothing is written inside the in-tree KDIR" eval \
 	'tree_manifest "$ov" | diff "$SCRATCH/manifest.built" -'
 ktap_check "the pristine tree the farm links to is untouched" eval \
 	'tree_manifest "$kdir" | diff "$SCRATCH/manifest.pristine" -'
-rm -rf "$CACHE/build-$name" "$CACHE/tu-$name" "$CACHE/.build-$name.lock"
+key=$(key_of "$ov")
+rm -rf "$CACHE/build-$key" "$CACHE/tu-$key" "$CACHE/.build-$key.lock"
 
 ktap_finished

@@ -199,7 +199,7 @@ ktap_check "make audit without MEASURED=: no measured section, otherwise the sam
 mkdir -p "$SCRATCH/a2"
 fake_measure "$SCRATCH/before.json" amd 0x17 0x31 6.12.0 cpuid:off:2100,2102,2098,2101,2099
 fake_measure "$SCRATCH/after.json" amd 0x17 0x31 6.12.0+ cpuid:off:2040,2042,2038,2041,2039
-"$TOP/analyzer/hotpath" audit --build "$CACHE/build-$name" --profile "$TOP/analyzer/profiles/zen2.profile" \
+"$TOP/analyzer/hotpath" audit --build "$(build_of "$k12")" --profile "$TOP/analyzer/profiles/zen2.profile" \
 	--profile "$TOP/analyzer/profiles/icelake-sp.profile" --measured "$SCRATCH/before.json,$SCRATCH/after.json" \
 	--output-dir "$SCRATCH/a2" "$SCRATCH/a1/$name/callgraph.json" 2>"$SCRATCH/a2.err"
 ktap_check "MEASURED=before,after: the change and its verdict beside the guard's estimate, zen2 the host's" eval \

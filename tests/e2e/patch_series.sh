@@ -57,7 +57,7 @@ patches_in()
 }
 
 ktap_print_header
-ktap_set_plan $((13 * ${#versions[@]} + 10))
+ktap_set_plan $((13 * ${#versions[@]} + 11))
 
 for v in "${versions[@]}"; do
 	kdir=$CACHE/linux-source-$v
@@ -265,20 +265,29 @@ git_copy "$kdir" "$g" >/dev/null 2>&1
 printf '\n/* A comment of the test. */\n' >>"$g/arch/x86/kvm/x86.c"
 git -C "$g" commit -q -a -m "KVM: x86/test: Add a comment"
 head=$(git -C "$g" rev-parse HEAD)
-make -s -C "$TOP" patches KDIR="$g" NAME=linux-6.12-checkout PATCHES="$SCRATCH/kpg" \
-	REPORTS="$SCRATCH/r" >/dev/null 2>"$SCRATCH/err.g"
-s=$SCRATCH/kpg/linux-6.12-checkout
+make -s -C "$TOP" patches KDIR="$g" PATCHES="$SCRATCH/kpg" \
+	REPORTS="$SCRATCH/rg" >/dev/null 2>"$SCRATCH/err.g"
+s=$SCRATCH/kpg/linux-6.12.117
 ktap_check "6.12 checkout: the prefix from x86.c's history, base-commit: HEAD, verified" eval \
 	'grep -q "^Subject: \[PATCH 1/2\] KVM: x86/test: Skip " "$s/0001-"*.patch &&
 	 grep -q "^Subject: \[PATCH 2/2\] KVM: nVMX: Skip " "$s/0002-"*.patch &&
 	 grep -qx "base-commit: $head" "$s/0000-cover-letter.patch" &&
 	 grep -q "^All 2 patches verified" "$s/summary.txt" || { tail -n3 "$SCRATCH/err.g"; false; }'
+# The checkout and Debian's tree are both linux-6.12.117: each has its
+# own build and TU cache without NAME=, and neither was rebuilt for the other.
+bg=$(build_of "$g")
+bk=$(build_of "$kdir")
+ktap_check "two trees at one version, no NAME=: each its own build, recording its own tree" eval \
+	'[ "$bg" != "$bk" ] && [ "$(sed -n "s/^kdir=//p" "$bg/.kb-config")" = "$(realpath "$g")" ] &&
+	 [ "$(sed -n "s/^kdir=//p" "$bk/.kb-config")" = "$(realpath "$kdir")" ] &&
+	 [ -d "$CACHE/tu-$(key_of "$g")" ] && [ -d "$CACHE/tu-$(key_of "$kdir")" ] &&
+	 ! grep -q "NAME=" "$SCRATCH/err.g"'
 ktap_check "6.12 checkout: KDIR is left as it was (clean, same HEAD)" eval \
 	'[ -z "$(git -C "$g" status --porcelain)" ] && [ "$(git -C "$g" rev-parse HEAD)" = "$head" ]'
 
-make -s -C "$TOP" patches KDIR="$g" NAME=linux-6.12-checkout BASE=HEAD~1 \
-	PATCHES="$SCRATCH/kpb" REPORTS="$SCRATCH/r" >/dev/null 2>"$SCRATCH/err.b"
-sb=$SCRATCH/kpb/linux-6.12-checkout
+make -s -C "$TOP" patches KDIR="$g" BASE=HEAD~1 \
+	PATCHES="$SCRATCH/kpb" REPORTS="$SCRATCH/rg" >/dev/null 2>"$SCRATCH/err.b"
+sb=$SCRATCH/kpb/linux-6.12.117
 ktap_check "6.12 checkout, BASE=HEAD~1: that base-commit, HEAD a prerequisite, the same patches" eval \
 	'grep -qx "base-commit: $(git -C "$g" rev-parse HEAD~1)" "$sb/0000-cover-letter.patch" &&
 	 grep -q "^prerequisite-patch-id: " "$sb/0000-cover-letter.patch" &&
@@ -286,8 +295,8 @@ ktap_check "6.12 checkout, BASE=HEAD~1: that base-commit, HEAD a prerequisite, t
 	 { tail -n3 "$SCRATCH/err.b"; false; }'
 
 git -C "$g" am -q $(patches_in "$s")
-make -s -C "$TOP" patches KDIR="$g" NAME=linux-6.12-checkout PATCHES="$SCRATCH/kpg" \
-	REPORTS="$SCRATCH/r" >"$SCRATCH/out.again" 2>"$SCRATCH/err.again"
+make -s -C "$TOP" patches KDIR="$g" PATCHES="$SCRATCH/kpg" \
+	REPORTS="$SCRATCH/rg" >"$SCRATCH/out.again" 2>"$SCRATCH/err.again"
 rc=$?
 ktap_check "the patched tree again: an empty series and a clear message, exit 0" eval \
 	'[ $rc = 0 ] && [ -z "$(ls "$s"/*.patch 2>/dev/null)" ] &&
@@ -316,12 +325,13 @@ ktap_check "bad input: BASE= on a plain tree" ktap_fails_with "needs KDIR to be 
 b=$w/broken
 rm -rf "$b" && cp -as "$kdir" "$b" && rm "$b/arch/x86/kvm/x86.c" &&
 	{ cat "$kdir/arch/x86/kvm/x86.c"; echo "int broken(void) { return }"; } >"$b/arch/x86/kvm/x86.c"
+key=$(key_of "$b")
 "$series" -n linux-broken -o "$SCRATCH/kpx" -r "$SCRATCH/r" "$b" "$CACHE" >/dev/null 2>"$SCRATCH/err.broken"
 rc=$?
 ktap_check "bad input: a tree that does not build: one line naming the step, exit 1, nothing written" eval \
 	'[ $rc = 1 ] && [ "$(grep -c "^series: " "$SCRATCH/err.broken")" = 1 ] &&
 	 tail -n1 "$SCRATCH/err.broken" | grep -q "^series: make audit failed on $b: .*x86" &&
 	 [ ! -e "$SCRATCH/kpx/linux-broken" ] || { cat "$SCRATCH/err.broken"; false; }'
-rm -rf "$b" "$CACHE/build-linux-broken" "$CACHE/series-linux-broken"
+rm -rf "$b" "$CACHE/build-$key" "$CACHE/tu-$key" "$CACHE/series-$key" "$CACHE/.build-$key.lock"
 
 ktap_finished

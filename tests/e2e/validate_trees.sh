@@ -102,7 +102,7 @@ for v in "${versions[@]}"; do
 	make -s -C "$TOP" validate KDIR="$kdir" REPORTS="$SCRATCH/$v" FUNCTIONS="$funcs" \
 		>"$vout" 2>"$SCRATCH/err.$v"
 	rc=$?
-	build=$CACHE/build-linux-$(make -s -C "$kdir" kernelversion)
+	build=$(build_of "$kdir")
 	nobj=$(cat "$build"/arch/x86/kvm/*.mod | grep -c .)
 	ktap_check "$v: make validate runs: exit 0, the tree, its build and all $nobj KVM objects" eval \
 		'[ $rc = 0 ] && grep -q "^validate linux-$v\.[0-9]*: $nobj objects, [0-9]* functions, against $build\$" "$vout" ||

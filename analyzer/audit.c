@@ -601,21 +601,26 @@ static void fill(const void *arg, FILE *out)
 	j->write(j->a, out);
 }
 
-/* Each report through a temporary file, so no half-written one is left. */
+/*
+ * The reports as one set: an interrupted or failed run leaves the folder's
+ * previous set whole, never half-written files or a mix of two runs.
+ */
 static int write_reports(const struct audit *a, const char *dir)
 {
+	enum { N = sizeof(report) / sizeof(*report) };
+	struct report_job j[N];
+	struct atomic_file f[N];
 	size_t i;
+	int r;
 
-	for (i = 0; i < sizeof(report) / sizeof(*report); i++) {
-		struct report_job j = { a, report[i].write };
-		char *path = xasprintf("%s/%s", dir, report[i].name);
-		int r = write_atomic(path, fill, &j);
-
-		free(path);
-		if (r)
-			return -1;
+	for (i = 0; i < N; i++) {
+		j[i] = (struct report_job){ a, report[i].write };
+		f[i] = (struct atomic_file){ xasprintf("%s/%s", dir, report[i].name), fill, &j[i] };
 	}
-	return 0;
+	r = write_atomic_set(f, N);
+	for (i = 0; i < N; i++)
+		free((char *)f[i].path);
+	return r;
 }
 
 /* MEASURED=: one measure.json, or two (before,after) of the same CPU model. */
@@ -682,12 +687,12 @@ int audit_run(const struct jval *cg, const struct audit_opts *o)
 	a.m = &m;
 	a.eval = eval;
 	audit_rank(&a);
+	/* Said before the writing, which is the last step. */
+	fprintf(stderr, "%s: %s: %zu sites on exit paths priced on %zu profile%s, "
+			"%zu emitted functions read from %zu objects\n",
+		progname, m.tree, a.nsite, a.nprof, a.nprof == 1 ? "" : "s", op.nfunc, op.nobj);
 	if (!write_reports(&a, o->outdir))
 		ret = 0;
-	if (!ret)
-		fprintf(stderr, "%s: %s: %zu sites on exit paths priced on %zu profiles, "
-				"%zu emitted functions read from %zu objects\n",
-			progname, m.tree, a.nsite, a.nprof, op.nfunc, op.nobj);
 	audit_free(&a);
 out_model:
 	for (p = 0; p < neval; p++)

@@ -136,7 +136,7 @@ static int cmd_callgraph(int argc, char **argv)
 	cg_init(&cg);
 	jo.jobs = jobs;
 	jo.cache = cache;
-	jo.progress = !quiet && isatty(STDERR_FILENO);
+	jo.progress = quiet ? JOBS_QUIET : isatty(STDERR_FILENO) ? JOBS_COUNTER : JOBS_LINES;
 	if (jobs_run(&db, &topts, &jo, &cg, &st) < 0) {
 		cg_free(&cg);
 		cdb_free(&db);

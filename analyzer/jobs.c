@@ -10,7 +10,9 @@
  * hash of it) and none of the files the TU read has changed.
  */
 #include <errno.h>
+#include <dirent.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -332,6 +334,22 @@ static void worker(const struct cdb *db, const struct tu_opts *topts, char **pat
 }
 
 /* One job: parse in this process, in order (no fork: easy to debug). */
+/* One more TU parsed: the counter, or its line, or nothing. */
+static void progress(const struct jobs_opts *jo, const struct tu_opts *topts,
+		     const struct cdb_cmd *cmd, size_t done, size_t todo, size_t reused)
+{
+	size_t n = strlen(topts->srctree);
+	const char *f = cmd->file;
+
+	if (jo->progress == JOBS_COUNTER) {
+		fprintf(stderr, "\r%s: %zu/%zu TUs parsed, %zu reused", progname, done, todo, reused);
+	} else if (jo->progress == JOBS_LINES) {
+		if (!strncmp(f, topts->srctree, n) && f[n] == '/')
+			f += n + 1;
+		fprintf(stderr, "  PARSE   %s\n", f);
+	}
+}
+
 static void run_here(const struct cdb *db, const struct tu_opts *topts, char **paths,
 		     int jobfd, size_t todo, const struct jobs_opts *jo, size_t reused)
 {
@@ -341,13 +359,45 @@ static void run_here(const struct cdb *db, const struct tu_opts *topts, char **p
 
 	while (read(jobfd, &i, sizeof(i)) == sizeof(i)) {
 		parse_one(index, db, topts, paths, i);
-		if (jo->progress)
-			fprintf(stderr, "\r%s: %zu/%zu TUs parsed, %zu reused", progname, ++done,
-				todo, reused);
+		progress(jo, topts, &db->cmd[i], ++done, todo, reused);
 	}
-	if (jo->progress && todo)
+	if (jo->progress == JOBS_COUNTER && todo)
 		fputc('\n', stderr);
 	clang_disposeIndex(index);
+}
+
+/*
+ * A run killed while parsing leaves its workers' temporary result files
+ * (never trusted: only a rename makes a result).  Remove those whose
+ * process is gone; a live run's are left alone.
+ */
+static void drop_stale(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+
+	if (!d)
+		return;
+	while ((e = readdir(d))) {
+		size_t n = strlen(e->d_name);
+		const char *dot;
+		char *end, *path;
+		long pid;
+
+		if (n < 5 || strcmp(e->d_name + n - 4, ".tmp"))
+			continue;
+		dot = e->d_name + n - 5;
+		while (dot > e->d_name && *dot != '.')
+			dot--;
+		pid = strtol(dot + 1, &end, 10);
+		if (*dot != '.' || strcmp(end, ".tmp") || pid <= 0 || (pid_t)pid != pid ||
+		    !kill((pid_t)pid, 0) || errno != ESRCH)
+			continue;
+		path = xasprintf("%s/%s", dir, e->d_name);
+		unlink(path);
+		free(path);
+	}
+	closedir(d);
 }
 
 static unsigned int cpus(void)
@@ -410,6 +460,8 @@ int jobs_run(const struct cdb *db, const struct tu_opts *topts, const struct job
 	} else if (make_dir(dir) < 0) {
 		free(paths);
 		return -1;
+	} else {
+		drop_stale(dir);
 	}
 	if (pipe(jobp) || pipe(donep))
 		die("cannot create a pipe: %s", strerror(errno));
@@ -448,12 +500,10 @@ int jobs_run(const struct cdb *db, const struct tu_opts *topts, const struct job
 	close(jobp[0]);
 	close(donep[1]);
 	while (read(donep[0], &k, sizeof(k)) == sizeof(k)) {
-		done++;
-		if (jo->progress)
-			fprintf(stderr, "\r%s: %zu/%zu TUs parsed, %zu reused", progname, done, todo,
-				st->reused);
+		if (k >= 0 && (size_t)k < db->ncmd)
+			progress(jo, topts, &db->cmd[k], ++done, todo, st->reused);
 	}
-	if (jo->progress && todo)
+	if (jo->progress == JOBS_COUNTER && todo)
 		fputc('\n', stderr);
 	close(donep[0]);
 	for (w = 0; w < nworkers; w++) {

@@ -13,7 +13,11 @@
 struct jobs_opts {
 	unsigned int jobs;	/* parallel parses; 0: one per CPU */
 	const char *cache;	/* folder for per-TU results; NULL: none kept */
-	bool progress;		/* "n/total TUs" on stderr */
+	enum {
+		JOBS_QUIET,		/* nothing on stderr while parsing */
+		JOBS_COUNTER,		/* "n/total TUs", rewritten in place (a terminal) */
+		JOBS_LINES,		/* "  PARSE   file" per TU parsed (a log) */
+	} progress;
 };
 
 struct jobs_stats {

@@ -1575,17 +1575,17 @@ static int write_all(const struct out_arg *o, const char *dir)
 		{ "review.sarif", write_sarif },
 		{ "review.md", write_md },
 	};
+	enum { N = sizeof(file) / sizeof(*file) };
+	struct atomic_file f[N];
 	size_t i;
+	int ret;
 
-	for (i = 0; i < sizeof(file) / sizeof(*file); i++) {
-		char *path = xasprintf("%s/%s", dir, file[i].name);
-		int ret = write_atomic(path, file[i].w, o);
-
-		free(path);
-		if (ret)
-			return -1;
-	}
-	return 0;
+	for (i = 0; i < N; i++)
+		f[i] = (struct atomic_file){ xasprintf("%s/%s", dir, file[i].name), file[i].w, o };
+	ret = write_atomic_set(f, N);
+	for (i = 0; i < N; i++)
+		free((char *)f[i].path);
+	return ret;
 }
 
 int review_run(const struct review_opts *o)

@@ -3,6 +3,7 @@
  * Diagnostics, checked allocation, growable arrays and a string pool.
  */
 #include <errno.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -179,22 +180,19 @@ void strpool_free(struct strpool *pool)
 	pool->nslots = pool->used = 0;
 }
 
-int write_atomic(const char *path, void (*fill)(const void *arg, FILE *out), const void *arg)
+/*
+ * PATH's contents in TMP, beside it: 0, or -1 after one line naming PATH
+ * and why (TMP removed).
+ */
+static int write_tmp(const char *path, const char *tmp, void (*fill)(const void *arg, FILE *out),
+		     const void *arg)
 {
-	char *tmp;
-	FILE *out;
+	FILE *out = fopen(tmp, "w");
 	int ok, err;
 
-	if (!strcmp(path, "-")) {
-		fill(arg, stdout);
-		return fflush(stdout) ? -1 : 0;
-	}
-	tmp = xasprintf("%s.tmp.%ld", path, (long)getpid());
-	out = fopen(tmp, "w");
 	if (!out) {
 		error("%s: cannot write it (%s); give a folder that exists and is writable",
 		      path, strerror(errno));
-		free(tmp);
 		return -1;
 	}
 	fill(arg, out);
@@ -212,16 +210,71 @@ int write_atomic(const char *path, void (*fill)(const void *arg, FILE *out), con
 		ok = 0;
 		err = errno;
 	}
-	if (ok && rename(tmp, path)) {
-		ok = 0;
-		err = errno;
-	}
 	if (!ok) {
 		/* The folder keeps what it had: no half-written file, no temporary. */
 		error("%s: writing it failed (%s); it was left as it was", path,
 		      err ? strerror(err) : "an I/O error");
 		unlink(tmp);
+		return -1;
 	}
+	return 0;
+}
+
+int write_atomic_set(const struct atomic_file *f, size_t n)
+{
+	char **tmp = xcalloc(n + 1, sizeof(*tmp));
+	sigset_t stop, old;
+	size_t i, done = 0;
+	int ret = -1;
+
+	/*
+	 * The signals that end a run are held back from the first temporary
+	 * file to the last rename (a second or so), so an interrupt leaves the
+	 * old set or the new one, neither a mix nor temporaries.
+	 */
+	sigemptyset(&stop);
+	sigaddset(&stop, SIGINT);
+	sigaddset(&stop, SIGTERM);
+	sigaddset(&stop, SIGHUP);
+	sigaddset(&stop, SIGQUIT);
+	sigprocmask(SIG_BLOCK, &stop, &old);
+	for (i = 0; i < n; i++) {
+		if (!strcmp(f[i].path, "-")) {
+			f[i].fill(f[i].arg, stdout);
+			if (fflush(stdout))
+				goto out;
+			continue;
+		}
+		tmp[i] = xasprintf("%s.tmp.%ld", f[i].path, (long)getpid());
+		if (write_tmp(f[i].path, tmp[i], f[i].fill, f[i].arg)) {
+			free(tmp[i]);
+			tmp[i] = NULL;
+			goto out;
+		}
+	}
+	for (done = 0; done < n; done++) {
+		if (tmp[done] && rename(tmp[done], f[done].path)) {
+			error("%s: writing it failed (%s); it was left as it was", f[done].path,
+			      strerror(errno));
+			break;
+		}
+	}
+	ret = done == n ? 0 : -1;
+out:
+	for (i = done; i < n; i++) {
+		if (tmp[i])
+			unlink(tmp[i]);
+	}
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	for (i = 0; i < n; i++)
+		free(tmp[i]);
 	free(tmp);
-	return ok ? 0 : -1;
+	return ret;
+}
+
+int write_atomic(const char *path, void (*fill)(const void *arg, FILE *out), const void *arg)
+{
+	struct atomic_file f = { path, fill, arg };
+
+	return write_atomic_set(&f, 1);
 }

@@ -54,6 +54,22 @@ void grow(void **array, size_t *alloc, size_t n, size_t elem);
  */
 int write_atomic(const char *path, void (*fill)(const void *arg, FILE *out), const void *arg);
 
+/*
+ * N files written as a set: each into a temporary file beside it, then all
+ * renamed into place, with SIGINT, SIGTERM, SIGHUP and SIGQUIT held back
+ * meanwhile, so an interrupted run leaves the old set or the new one, never
+ * a mix or a temporary file.  0, or -1 after one line naming the file (the
+ * set left as it was, unless a rename itself failed).  write_atomic() is a
+ * set of one.
+ */
+struct atomic_file {
+	const char *path;
+	void (*fill)(const void *arg, FILE *out);
+	const void *arg;
+};
+
+int write_atomic_set(const struct atomic_file *f, size_t n);
+
 /* Interned strings: equal strings share one pointer, owned by the pool. */
 struct strpool {
 	const char **slot;

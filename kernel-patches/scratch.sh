@@ -20,7 +20,14 @@
 # scratch_repo DIR NAME
 #   DIR/src becomes a git repository holding KDIR: a --shared clone of a
 #   checkout, or a commit of a plain tree (redone when the tree changed).
-#   Sets src; for a plain tree base, the commit that holds it.
+#   Sets src; for a plain tree base, the commit that holds it.  The caller
+#   holds DIR's lock: what an interrupted run left in the repository (git's
+#   lock files, a git am under way) is cleared first.
+#
+# swap_in NEW DST
+#   NEW (a folder beside DST) replaces DST: DST moved aside, NEW renamed
+#   to DST, the old one removed, with SIGINT, SIGTERM and SIGHUP ignored
+#   meanwhile, so an interrupt leaves the old DST or the new one, whole.
 
 git_in()
 {
@@ -59,6 +66,23 @@ scratch_kdir()
 	fi
 }
 
+swap_in()
+{
+	local new=$1 dst=$2 ok=1
+
+	trap '' INT TERM HUP
+	rm -rf "$dst.old"
+	if [ -e "$dst" ] && ! mv -T "$dst" "$dst.old"; then
+		ok=
+	elif ! mv -T "$new" "$dst"; then
+		[ ! -e "$dst.old" ] || mv -T "$dst.old" "$dst"
+		ok=
+	fi
+	trap - INT TERM HUP
+	[ -n "$ok" ] || return 1
+	rm -rf "$dst.old"
+}
+
 audit_failure()
 {
 	grep -m1 -E '^(kprep|kbuild|hotpath|kvm-hotpath): ' "$1" ||
@@ -70,6 +94,12 @@ scratch_repo()
 	local dir=$1 name=$2 stamp date
 
 	src=$dir/src
+	if [ -d "$src/.git" ]; then
+		find "$src/.git" -name '*.lock' -type f -delete 2>/dev/null
+		if [ -d "$src/.git/rebase-apply" ]; then
+			git -C "$src" am --abort >/dev/null 2>&1 || rm -rf "$src/.git/rebase-apply"
+		fi
+	fi
 	if [ -n "$is_git" ]; then
 		if [ ! -d "$src/.git" ] || [ "$(git -C "$src" config kvmhotpath.kdir)" != "$kdir" ]; then
 			progress CLONE "$src (--shared, from $kdir)"

@@ -82,6 +82,48 @@ key_of()
 	"$TOP/analyzer/kprep.sh" --key "$@"
 }
 
+# interrupt_at [-n N] PATTERN SIGNAL ERRFILE CMD...: run CMD in a process
+# group of its own (stdout dropped, stderr into ERRFILE) and, as soon as N
+# lines (default 1) of its stderr match the extended regex PATTERN, send
+# SIGNAL to the whole group, as a terminal's ^C or a CI runner's stop does; then
+# wait for every process of the group to end.  Returns 0 once the signal was sent, 1 if CMD ended before
+# printing PATTERN N times, 2 if it did but ended before the signal could
+# reach it.
+interrupt_at()
+{
+	local n=1 pat sig err pid
+
+	if [ "$1" = -n ]; then
+		n=$2
+		shift 2
+	fi
+	pat=$1 sig=$2 err=$3
+	shift 3
+	: >"$err"
+	# A process group of its own, with job control: without it, bash
+	# starts background commands with SIGINT ignored.
+	set -m
+	"$@" >/dev/null 2>"$err" &
+	pid=$!
+	set +m
+	until [ "$(grep -cE -- "$pat" "$err")" -ge "$n" ]; do
+		if ! kill -0 "$pid" 2>/dev/null; then
+			wait "$pid"
+			[ "$(grep -cE -- "$pat" "$err")" -ge "$n" ] && return 2
+			return 1
+		fi
+		sleep 0.05
+	done
+	kill -s "$sig" -- "-$pid" 2>/dev/null || { wait "$pid"; return 2; }
+	wait "$pid"
+	# The group's last process, not just CMD: a program that holds the
+	# signal back to finish its writes outlives make.
+	while kill -0 -- "-$pid" 2>/dev/null; do
+		sleep 0.05
+	done
+	return 0
+}
+
 # A scratch folder per test program, removed on exit.
 ktap_scratch()
 {

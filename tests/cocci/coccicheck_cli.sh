@@ -21,7 +21,7 @@ guards()
 }
 
 ktap_print_header
-ktap_set_plan 32
+ktap_set_plan 35
 
 tree_manifest "$trees/per-vm" >"$SCRATCH/before"
 "$cc" -j 1 "$trees/per-vm" >"$SCRATCH/per-vm.diff" 2>"$SCRATCH/per-vm.err"
@@ -198,5 +198,46 @@ ktap_check "make, not root, a package missing: one line with the apt-get command
 	ktap_fails_with "install them as root: apt-get update && apt-get install -y kvm-hotpath-no-such-package" \
 	make_as_nobody coccicheck KDIR="$trees/per-vm" \
 		PKGS_COCCI="coccinelle kvm-hotpath-no-such-package"
+
+# A tree with a name holding a space (spatch drops such a file's diff
+# without a word), a symlink out of the tree and one within it: the first
+# two named on stderr and left alone, the third not searched twice.
+h=$SCRATCH/hostile
+cp -r "$trees/per-vm" "$h" && mkdir -p "$SCRATCH/elsewhere" &&
+	cp "$h/arch/x86/kvm/vmx/nested.c" "$h/arch/x86/kvm/vmx/odd name.c" &&
+	cp "$h/arch/x86/kvm/vmx/nested.c" "$SCRATCH/elsewhere/outside.c" &&
+	ln -s "$SCRATCH/elsewhere/outside.c" "$h/arch/x86/kvm/outside.c" &&
+	ln -s vmx/nested.c "$h/arch/x86/kvm/alias.c"
+"$cc" "$h" >"$SCRATCH/hostile.diff" 2>"$SCRATCH/hostile.err"
+rc=$?
+ktap_check "a name with a space and a symlink out of the tree: a line each, left alone; a symlink within it not searched twice" eval \
+	'[ $rc = 0 ] &&
+	 [ "$(cat "$SCRATCH/hostile.err")" = "$(printf "%s\n" \
+		"coccicheck: arch/x86/kvm/outside.c is a symlink out of the tree (to $SCRATCH/elsewhere/outside.c): not searched; copy the file into the tree to have it checked" \
+		"coccicheck: arch/x86/kvm/vmx/odd\\ name.c: spatch cannot take a name with a space or shell character: not searched; rename the file to have it checked")" ] &&
+	 [ "$(grep "^+++ " "$SCRATCH/hostile.diff")" = "$(printf "%s\n" "+++ b/arch/x86/kvm/vmx/nested.c" \
+		"+++ b/arch/x86/kvm/x86.c")" ] ||
+	 { cat "$SCRATCH/hostile.err"; grep "^+++ " "$SCRATCH/hostile.diff"; false; }'
+cp -a "$h" "$SCRATCH/hostile-applied"
+ktap_check "that diff applies with patch -p1, and the patched tree gives none" eval \
+	'patch -s -p1 -d "$SCRATCH/hostile-applied" -i "$SCRATCH/hostile.diff" &&
+	 cmp "$SCRATCH/elsewhere/outside.c" "$h/arch/x86/kvm/vmx/nested.c" &&
+	 "$cc" "$SCRATCH/hostile-applied" 2>/dev/null >"$SCRATCH/hostile-applied.diff" &&
+	 [ ! -s "$SCRATCH/hostile-applied.diff" ]'
+
+# A file that goes between the search and spatch (a spatch that first
+# deletes it stands in for a user's rm or git checkout meanwhile).
+v=$SCRATCH/vanish
+cp -r "$trees/per-vm" "$v" && cp "$v/arch/x86/kvm/vmx/nested.c" "$v/arch/x86/kvm/vmx/vanish.c"
+mkdir -p "$SCRATCH/vbin"
+printf '#!/bin/sh\nrm -f "%s"\nexec "%s" "$@"\n' "$v/arch/x86/kvm/vmx/vanish.c" "$(command -v spatch)" \
+	>"$SCRATCH/vbin/spatch"
+chmod +x "$SCRATCH/vbin/spatch"
+env PATH="$SCRATCH/vbin:$PATH" "$cc" -j 1 "$v" >"$SCRATCH/vanish.out" 2>"$SCRATCH/vanish.err"
+rc=$?
+ktap_check "a file that vanishes after the search: one line naming it, exit 1, no diff" eval \
+	'[ $rc = 1 ] && [ ! -s "$SCRATCH/vanish.out" ] &&
+	 [ "$(cat "$SCRATCH/vanish.err")" = "coccicheck: arch/x86/kvm/vmx/vanish.c vanished after the search (deleted or renamed while coccicheck ran): run it again" ] ||
+	 cat "$SCRATCH/vanish.err"'
 
 ktap_finished

@@ -94,6 +94,11 @@ echo "  APT     $$missing" >&2; \
 	{ echo "kvm-hotpath: apt-get install -y $$missing failed (output above)" >&2; exit 1; }
 endef
 
+# $(call mkdirs,DIR,WHAT): mkdir -p DIR, or one line naming it and why not.
+define mkdirs
+{ why=$$(mkdir -p $(1) 2>&1) || { echo "kvm-hotpath: cannot create $(2) $(1): $${why##*: }" >&2; exit 1; }; }
+endef
+
 deps:
 	$(call need,$(PKGS_CHECK) $(PKGS_BENCH))
 
@@ -124,7 +129,7 @@ analyze: $(KDIR_DEPS)
 	$(Q)name=$$(NAME=$(NAME) analyzer/kprep.sh --name $(KDIR)) && \
 	  key=$$(analyzer/kprep.sh --key $(KDIR) $(KCONFIG)) && \
 	  cdb=$$(KB_JOBS=$(J) analyzer/kprep.sh $(KDIR) $(CACHE) $(KCONFIG)) && \
-	  mkdir -p $(REPORTS)/$$name && \
+	  $(call mkdirs,$(REPORTS)/$$name,REPORTS folder) && \
 	  analyzer/hotpath callgraph --cdb "$$(dirname "$$cdb")" --srctree $(KDIR) \
 	    --name $$name --jobs $(J) --cache $(CACHE)/tu-$$key $(if $(ROOTS),--roots $(ROOTS)) \
 	    --output $(REPORTS)/$$name/callgraph.json && \
@@ -178,7 +183,7 @@ measure: $(KDIR_DEPS)
 calibrate:
 	$(call need,$(PKGS_ANALYZER))
 	$(Q)$(MAKE) -s -C analyzer V=$(V)
-	$(Q)mkdir -p $(REPORTS)/measure && \
+	$(Q)$(call mkdirs,$(REPORTS)/measure,REPORTS folder) && \
 	  analyzer/hotpath calibrate >$(REPORTS)/measure/.host.profile.tmp && \
 	  mv $(REPORTS)/measure/.host.profile.tmp $(REPORTS)/measure/host.profile || \
 	  { rm -f $(REPORTS)/measure/.host.profile.tmp; exit 1; }

@@ -43,6 +43,10 @@ kb__fail_log()
 	local msg=$1 log=$2 first
 
 	first=$(grep -m1 -E 'error|Error|\*\*\*' "$log" 2>/dev/null)
+	# A full disk may leave the log itself empty: say what df says.
+	if [ -z "$first" ] && [ "$(df --output=avail -k "$(dirname "$log")" 2>/dev/null | tail -n1 | tr -d " ")" = 0 ]; then
+		first="No space left on device ($(df --output=target "$(dirname "$log")" | tail -n1 | tr -d " ") is full)"
+	fi
 	kb_err "$msg${first:+: $first} (log: $log)"
 }
 
@@ -678,6 +682,38 @@ kb__rmtree()
 	[ -e "$1" ] || return 0
 	find "$1" -type d ! -perm -u=w -exec chmod u+w {} + 2>/dev/null
 	rm -rf "$1"
+}
+
+# kb_why CMD...: run CMD, its output dropped; when it fails, print the
+# reason its message ends with ("Read-only file system", "No space left on
+# device"), for a one-line error of the caller's own.
+kb_why()
+{
+	local err
+
+	err=$("$@" 2>&1 >/dev/null) && return 0
+	echo "${err##*: }"
+	return 1
+}
+
+# kb_mkdir DIR [WHAT]: mkdir -p DIR, or one line naming it (as WHAT DIR)
+# and the reason.
+kb_mkdir()
+{
+	local why
+
+	why=$(kb_why mkdir -p -- "$1") || kb_err "cannot create ${2:+$2 }$1: ${why:-unknown error}"
+}
+
+# kb_open_lock FD FILE: FILE opened for writing on FD (for kb_wait_lock),
+# or one line naming it and the reason.
+kb_open_lock()
+{
+	local why
+
+	{ eval "exec $1>\"\$2\""; } 2>/dev/null && return 0
+	why=$(kb_why touch -- "$2")
+	kb_err "cannot create $2: ${why:-unknown error}"
 }
 
 # kb_wait_lock FD FILE: flock FD, open on FILE; when another run holds it,

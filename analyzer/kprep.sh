@@ -132,11 +132,11 @@ key=$(kb_cache_key "$kdir" "$kconfig") || exit 1
 cache=$(realpath -m "$cache") || exit 1
 b=$cache/build-$key
 kb__check_disjoint "$kdir" "$b" || exit 1
-mkdir -p "$cache" || die "cannot create CACHE $cache"
+kb_mkdir "$cache" CACHE || exit 1
 
 # Two runs on one build dir would race in make and in the rename of the
 # database; the second waits.
-exec 9>"$cache/.build-$key.lock" || die "cannot create $cache/.build-$key.lock"
+kb_open_lock 9 "$cache/.build-$key.lock" || exit 1
 kb_wait_lock 9 "$cache/.build-$key.lock" || die "cannot lock $cache/.build-$key.lock"
 
 # The key holds the tree's path; a build dir that says otherwise was
@@ -160,7 +160,7 @@ if kb_configured_intree "$kdir"; then
 	fi
 	[ ! "$kdir/.config" -nt "$kdir/include/config/auto.conf" ] ||
 		die "$kdir/.config changed after the last build of $kdir: rebuild it (make -C $kdir arch/x86/kvm/)"
-	mkdir -p "$b" || die "cannot create $b"
+	kb_mkdir "$b" || exit 1
 	progress CDB "$cdb (from the in-tree build of $kdir)"
 	kb_compdb "$kdir" "$cdb" || exit 1
 else

@@ -21,7 +21,7 @@ guards()
 }
 
 ktap_print_header
-ktap_set_plan 35
+ktap_set_plan 37
 
 tree_manifest "$trees/per-vm" >"$SCRATCH/before"
 "$cc" -j 1 "$trees/per-vm" >"$SCRATCH/per-vm.diff" 2>"$SCRATCH/per-vm.err"
@@ -170,6 +170,19 @@ ktap_check "bad input: an unknown MODE" ktap_fails_with "MODE=fix is not one of"
 ktap_check "bad input: EXIT_PATHS missing, or a folder" eval \
 	'ktap_fails_with "EXIT_PATHS=$SCRATCH/nope: cannot read it" "$cc" -e "$SCRATCH/nope" "$trees/per-vm" &&
 	 ktap_fails_with "EXIT_PATHS=$SCRATCH: cannot read it" "$cc" -e "$SCRATCH" "$trees/per-vm"'
+# Hostile EXIT_PATHS: each ends in one line naming the file and line.
+e=$SCRATCH/ep-bad
+ktap_check "bad input: EXIT_PATHS with a NUL byte, invalid UTF-8, a non-name, or 65 MB: one line each" eval \
+	'printf "vmlaunch\nskip\0x\n" >"$e.nul" && printf "vmlaunch\n\xff\xfe\n" >"$e.utf8" &&
+	 printf "vmlaunch\n# fine\nfoo(bar)\n" >"$e.name" && truncate -s 65M "$e.big" &&
+	 ktap_fails_with "EXIT_PATHS=$e.nul:2: a NUL byte" "$cc" -e "$e.nul" "$trees/per-vm" &&
+	 ktap_fails_with "EXIT_PATHS=$e.utf8:2: not UTF-8" "$cc" -e "$e.utf8" "$trees/per-vm" &&
+	 ktap_fails_with "EXIT_PATHS=$e.name:3: \"foo(bar)\" is not a function name" "$cc" -e "$e.name" "$trees/per-vm" &&
+	 ktap_fails_with "EXIT_PATHS=$e.big: larger than 64 MB" "$cc" -e "$e.big" "$trees/per-vm"'
+printf 'skip_instruction\r\n  # a comment\r\n\r\n\tvmlaunch # and one after\r\n' >"$SCRATCH/exit-paths.crlf"
+"$cc" -e "$SCRATCH/exit-paths.crlf" "$trees/per-vm" >"$SCRATCH/ep-crlf.diff" 2>&1
+ktap_check "EXIT_PATHS with CRLF lines, indents and comments after a name: as the plain file" \
+	cmp "$SCRATCH/ep.diff" "$SCRATCH/ep-crlf.diff"
 # Everything on PATH but spatch.
 mkdir "$SCRATCH/bin"
 for d in ${PATH//:/ }; do

@@ -124,6 +124,64 @@ interrupt_at()
 	return 0
 }
 
+# ro_bind DIR: DIR bind-mounted read-only over itself, so that any write
+# into it fails (EROFS) while every path stays the same; false where this
+# machine allows no mounts.  ro_unbind DIR undoes it; a test that calls
+# ro_bind must call ro_unbind on exit too.
+ro_bind()
+{
+	mount --bind "$1" "$1" 2>/dev/null || return 1
+	mount -o remount,bind,ro "$1" 2>/dev/null || { umount "$1"; return 1; }
+	! touch "$1/.kvm-hotpath-ro-check" 2>/dev/null || { rm -f "$1/.kvm-hotpath-ro-check"; umount "$1"; return 1; }
+}
+
+ro_unbind()
+{
+	mountpoint -q "$1" || return 0
+	umount "$1" 2>/dev/null || umount -l "$1"
+}
+
+# mkseries OUT KDIR FILE SUBJECT PYTHON [FILE SUBJECT PYTHON]...: a
+# git format-patch series in OUT/, one patch per edit; PYTHON rewrites the
+# file's text s (and must change it), or is "@rename NEWPATH"; the SUBJECT
+# "@amend" folds the edit into the patch before.
+mkseries()
+{
+	local out=$1 k=$2 g n=0 a
+	shift 2
+	g=$(mktemp -d "$SCRATCH/git.XXXXXX") && git -C "$g" init -q || return 1
+	a=("$@")
+	while [ ${#a[@]} -ge 3 ]; do
+		mkdir -p "$g/$(dirname "${a[0]}")" && cp "$k/${a[0]}" "$g/${a[0]}" || return 1
+		a=("${a[@]:3}")
+	done
+	git -C "$g" add -A && git -C "$g" commit -q -m import || return 1
+	while [ $# -ge 3 ]; do
+		if [ "${3#@rename }" != "$3" ]; then
+			git -C "$g" mv "$1" "${3#@rename }" && git -C "$g" commit -q -m "$2" || return 1
+			n=$((n + 1))
+			shift 3
+			continue
+		fi
+		python3 -c '
+import sys
+p, code = sys.argv[1:]
+s = open(p).read()
+old = s
+exec(code)
+assert s != old, "the edit changed nothing"
+open(p, "w").write(s)' "$g/$1" "$3" || return 1
+		if [ "$2" = @amend ]; then
+			git -C "$g" commit -q -a --amend --no-edit || return 1
+		else
+			git -C "$g" commit -q -a -m "$2" || return 1
+			n=$((n + 1))
+		fi
+		shift 3
+	done
+	rm -rf "$out" && git -C "$g" format-patch -q -o "$out" "HEAD~$n..HEAD" && rm -rf "$g"
+}
+
 # A scratch folder per test program, removed on exit.
 ktap_scratch()
 {

@@ -27,47 +27,6 @@ git_test_identity
 
 review=$TOP/reports/review
 
-# mkseries OUT KDIR FILE SUBJECT PYTHON [FILE SUBJECT PYTHON]...: a
-# git format-patch series in OUT/, one patch per edit; PYTHON rewrites the
-# file's text s (and must change it), or is "@rename NEWPATH"; the SUBJECT
-# "@amend" folds the edit into the patch before.
-mkseries()
-{
-	local out=$1 k=$2 g n=0 a
-	shift 2
-	g=$(mktemp -d "$SCRATCH/git.XXXXXX") && git -C "$g" init -q || return 1
-	a=("$@")
-	while [ ${#a[@]} -ge 3 ]; do
-		mkdir -p "$g/$(dirname "${a[0]}")" && cp "$k/${a[0]}" "$g/${a[0]}" || return 1
-		a=("${a[@]:3}")
-	done
-	git -C "$g" add -A && git -C "$g" commit -q -m import || return 1
-	while [ $# -ge 3 ]; do
-		if [ "${3#@rename }" != "$3" ]; then
-			git -C "$g" mv "$1" "${3#@rename }" && git -C "$g" commit -q -m "$2" || return 1
-			n=$((n + 1))
-			shift 3
-			continue
-		fi
-		python3 -c '
-import sys
-p, code = sys.argv[1:]
-s = open(p).read()
-old = s
-exec(code)
-assert s != old, "the edit changed nothing"
-open(p, "w").write(s)' "$g/$1" "$3" || return 1
-		if [ "$2" = @amend ]; then
-			git -C "$g" commit -q -a --amend --no-edit || return 1
-		else
-			git -C "$g" commit -q -a -m "$2" || return 1
-			n=$((n + 1))
-		fi
-		shift 3
-	done
-	rm -rf "$out" && git -C "$g" format-patch -q -o "$out" "HEAD~$n..HEAD" && rm -rf "$g"
-}
-
 # rj DIR PYTHON: a Python assertion over DIR/review.json (as r; f its
 # findings, f_of(status) those of one status).
 rj()
@@ -100,8 +59,17 @@ flat()
 	tr '\n' ' ' <"$1" | tr -s ' '
 }
 
+# Debian's trees read-only for the whole test (a bind mount over each: the
+# same paths, any write an EROFS); the checkout below while it is reviewed.
+ro=()
+for v in 6.1 6.12; do
+	ro_bind "$CACHE/linux-source-$v" && ro+=("$CACHE/linux-source-$v")
+done
+trap 'for d in "${ro[@]}" "$CACHE/e2e-review-6.12/checkout"; do ro_unbind "$d"; done; rm -rf "$SCRATCH"' EXIT
+
 ktap_print_header
-ktap_set_plan 19
+[ ${#ro[@]} = 2 ] || echo "# cannot bind-mount the trees read-only here: they are only read"
+ktap_set_plan 20
 
 k12=$CACHE/linux-source-6.12
 k61=$CACHE/linux-source-6.1
@@ -237,7 +205,9 @@ fi
 git -C "$g" checkout -q -f master && git -C "$g" reset -q --hard "$root"
 git -C "$g" am -q "$SCRATCH/ptr"/*.patch
 before=$(tree_manifest "$g"; git -C "$g" rev-parse HEAD)
+ro_bind "$g"
 run_review base -b HEAD~1 "$g" "$CACHE"
+ro_unbind "$g"
 ktap_check "6.12 checkout, BASE=HEAD~1 of the same patch: the same findings as the SERIES on the plain tree" eval \
 	'[ $rc = 2 ] && python3 -c "
 import json, sys
@@ -297,5 +267,32 @@ run_review again -s "$SCRATCH/ptr" "$k12" "$CACHE"
 ktap_check "a rerun gives byte-identical review files; review.sarif passes the SARIF Multitool" eval \
 	'for x in review.md review.json review.sarif; do cmp "$rv/$x" "$SCRATCH/out-again/$n12/review/$x" || exit 1; done &&
 	 sarif_valid "$rv/review.sarif"'
+
+# --- stopped midway ---
+# Over the review above, one of another series, stopped while it audits
+# its patch (AUDIT 1/1, SIGINT) and as it compares the audits (COMPARE,
+# SIGTERM): the review folder holds the old review or the new one, whole;
+# the next run writes what a run never interrupted writes.
+mkseries "$SCRATCH/int" "$k12" $x86 "KVM: x86: A comment of the test" \
+	's = s.replace("int kvm_skip_emulated_instruction(", "/* A comment of the test. */\nint kvm_skip_emulated_instruction(", 1)'
+ri=$SCRATCH/out-ptr
+R=$CACHE/review-$(key_of "$k12")
+cp -a "$ri/$n12/review" "$SCRATCH/v1"
+ls "$R/audits" >"$SCRATCH/audits.before"
+interrupt_at '^  AUDIT   1/1 ' INT "$SCRATCH/int1.err" "$review" -r "$ri" -s "$SCRATCH/int" "$k12" "$CACHE"
+i1=$?
+diff -r "$SCRATCH/v1" "$ri/$n12/review" >"$SCRATCH/int1.diff" && i1+=" old"
+interrupt_at '^  COMPARE ' TERM "$SCRATCH/int2.err" "$review" -r "$ri" -s "$SCRATCH/int" "$k12" "$CACHE"
+i2=$?
+cp -a "$ri/$n12/review" "$SCRATCH/v2-stopped"
+run_review int -s "$SCRATCH/int" "$k12" "$CACHE"
+ls "$R/audits" | grep -vxFf "$SCRATCH/audits.before" | sed "s|^|$R/audits/|" | xargs -r rm -f
+run_review int-clean -s "$SCRATCH/int" "$k12" "$CACHE"
+ktap_check "make review stopped at AUDIT 1/1 (SIGINT) and COMPARE (SIGTERM): the old review or the new, whole; then as if never stopped" eval \
+	'[ "$i1" = "0 old" ] && [ "$i2" = 0 ] && [ $rc = 0 ] &&
+	 { diff -r "$SCRATCH/v1" "$SCRATCH/v2-stopped" >/dev/null || diff -r "$SCRATCH/out-int/$n12/review" "$SCRATCH/v2-stopped"; } &&
+	 diff -r "$SCRATCH/out-int/$n12/review" "$SCRATCH/out-int-clean/$n12/review" &&
+	 [ -z "$(find "$ri" "$R" -maxdepth 3 \( -name ".review.tmp.*" -o -name "run.*" \))" ] ||
+	 { echo "interrupt_at: $i1 / $i2"; tail -n2 "$SCRATCH/int1.err" "$SCRATCH/int2.err"; false; }'
 
 ktap_finished

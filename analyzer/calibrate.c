@@ -224,34 +224,6 @@ static void cal_alias(struct cal_ctx *c)
 	}
 }
 
-/* Reads the first line of path into buf, without its newline. */
-static int cal_read_line(const char *path, char *buf, size_t size)
-{
-	FILE *f = fopen(path, "r");
-
-	buf[0] = '\0';
-	if (!f)
-		return -1;
-	if (!fgets(buf, (int)size, f))
-		buf[0] = '\0';
-	fclose(f);
-	buf[strcspn(buf, "\n")] = '\0';
-	return 0;
-}
-
-/* Whether the space-separated list has the word. */
-static bool cal_has_word(const char *list, const char *word)
-{
-	size_t n = strlen(word);
-	const char *p;
-
-	for (p = list; (p = strstr(p, word)); p += n) {
-		if ((p == list || p[-1] == ' ') && (p[n] == ' ' || p[n] == '\0'))
-			return true;
-	}
-	return false;
-}
-
 /*
  * The profile's vendor, by the KVM module that runs the CPU: kvm-amd (SVM)
  * on AMD and Hygon, kvm-intel (VMX) on Intel, Centaur and Zhaoxin.  NULL:
@@ -283,41 +255,26 @@ static const char *cal_vendor(const char *id)
  */
 static int cal_cpuinfo(struct cal_ctx *c, const char *path, char *id, size_t idsize)
 {
-	FILE *f = fopen(path, "r");
-	char *line = NULL, *v;
-	size_t alloc = 0;
-	bool flags = false;
+	struct cpuinfo ci;
 
-	snprintf(c->model, sizeof(c->model), "unknown");
-	if (!f) {
+	if (cpuinfo_read(path, &ci)) {
+		snprintf(c->model, sizeof(c->model), "unknown");
 		if (id)
 			error("--cpuinfo %s: cannot read it (%s); give a copy of a /proc/cpuinfo",
 			      path, strerror(errno));
 		return id ? -1 : 0;
 	}
-	while (!flags && getline(&line, &alloc, f) > 0) {	/* flags run past 2000 bytes */
-		line[strcspn(line, "\n")] = '\0';
-		v = strchr(line, ':');
-		if (!v)
-			continue;
-		for (v++; *v == ' '; v++)
-			;
-		if (!strncmp(line, "model name", 10) && !strcmp(c->model, "unknown"))
-			snprintf(c->model, sizeof(c->model), "%s", v);
-		else if (id && !strncmp(line, "vendor_id", 9))
-			snprintf(id, idsize, "%s", v);
-		else if (id && !strncmp(line, "cpu family", 10))
-			c->family = (unsigned int)strtoul(v, NULL, 10);
-		else if (id && !strncmp(line, "model\t", 6))
-			c->cpu_model = (unsigned int)strtoul(v, NULL, 10);
-		else if (!strncmp(line, "flags", 5)) {
-			c->ibt = cal_has_word(v, "ibt");
-			flags = true;
-		}
-	}
-	free(line);
-	fclose(f);
-	if (id && (!id[0] || !flags)) {
+	snprintf(c->model, sizeof(c->model), "%.*s", (int)sizeof(c->model) - 1,
+		 ci.model_name[0] ? ci.model_name : "unknown");
+	c->ibt = ci.ibt;
+	if (!id)
+		return 0;
+	snprintf(id, idsize, "%s", ci.vendor_id);
+	if (ci.family >= 0)
+		c->family = (unsigned int)ci.family;
+	if (ci.model >= 0)
+		c->cpu_model = (unsigned int)ci.model;
+	if (!id[0] || !ci.has_flags) {
 		error("--cpuinfo %s: no vendor_id or flags line; give a copy of a /proc/cpuinfo", path);
 		return -1;
 	}
@@ -371,7 +328,7 @@ static void cal_vulns(struct cal_ctx *c)
 	for (i = 0; i < V_NFILES; i++) {
 		char *path = xasprintf("%s/%s", c->vulns, cal_vfile[i]);
 
-		if (cal_read_line(path, c->vline[i], sizeof(c->vline[i])) && i == V_SPECTRE_V2)
+		if (read_first_line(path, c->vline[i], sizeof(c->vline[i])) && i == V_SPECTRE_V2)
 			c->v2_errno = errno;
 		free(path);
 	}

@@ -199,78 +199,13 @@ bad:
 
 /* --- the host ----------------------------------------------------------- */
 
-struct cpuinfo {
-	char vendor_id[64], model_name[256], microcode[64];
-	int family, model, stepping;
-	bool vmx, svm, hypervisor;
-};
-
-static bool m_has_word(const char *list, const char *word)
-{
-	size_t n = strlen(word);
-	const char *p;
-
-	for (p = strstr(list, word); p; p = strstr(p + 1, word))
-		if ((p == list || p[-1] == ' ') && (p[n] == ' ' || !p[n]))
-			return true;
-	return false;
-}
-
-static void m_cpuinfo(struct cpuinfo *ci)
-{
-	char *line = NULL;
-	size_t size = 0;
-	FILE *f = fopen("/proc/cpuinfo", "r");
-
-	memset(ci, 0, sizeof(*ci));
-	ci->family = ci->model = ci->stepping = -1;
-	if (!f)
-		return;
-	while (getline(&line, &size, f) > 0) {
-		char *v = strchr(line, ':');
-
-		if (line[0] == '\n')
-			break;		/* the first processor is enough */
-		if (!v)
-			continue;
-		v += 1 + (v[1] == ' ');
-		v[strcspn(v, "\n")] = 0;
-		if (!strncmp(line, "vendor_id", 9))
-			snprintf(ci->vendor_id, sizeof(ci->vendor_id), "%s", v);
-		else if (!strncmp(line, "model name", 10))
-			snprintf(ci->model_name, sizeof(ci->model_name), "%s", v);
-		else if (!strncmp(line, "microcode", 9))
-			snprintf(ci->microcode, sizeof(ci->microcode), "%s", v);
-		else if (!strncmp(line, "cpu family", 10))
-			ci->family = atoi(v);
-		else if (!strncmp(line, "model\t", 6))
-			ci->model = atoi(v);
-		else if (!strncmp(line, "stepping", 8))
-			ci->stepping = atoi(v);
-		else if (!strncmp(line, "flags", 5)) {
-			ci->vmx = m_has_word(v, "vmx");
-			ci->svm = m_has_word(v, "svm");
-			ci->hypervisor = m_has_word(v, "hypervisor");
-		}
-	}
-	free(line);
-	fclose(f);
-}
-
 /* A sysfs or procfs file's first line, or NULL. */
 static char *m_read_line(const char *path)
 {
 	char buf[4096];
-	FILE *f = fopen(path, "r");
 
-	if (!f)
+	if (read_first_line(path, buf, sizeof(buf)) || !buf[0])
 		return NULL;
-	if (!fgets(buf, sizeof(buf), f)) {
-		fclose(f);
-		return NULL;
-	}
-	fclose(f);
-	buf[strcspn(buf, "\n")] = 0;
 	return xstrdup(buf);
 }
 
@@ -389,7 +324,7 @@ static void m_fill(const void *arg, FILE *out)
 	char *cmdline = m_read_line("/proc/cmdline");
 	size_t i, k;
 
-	m_cpuinfo(&ci);
+	cpuinfo_read("/proc/cpuinfo", &ci);
 	if (uname(&u))
 		memset(&u, 0, sizeof(u));
 	gethostname(host, sizeof(host) - 1);

@@ -278,3 +278,75 @@ int write_atomic(const char *path, void (*fill)(const void *arg, FILE *out), con
 
 	return write_atomic_set(&f, 1);
 }
+
+bool has_word(const char *list, const char *word)
+{
+	size_t n = strlen(word);
+	const char *p;
+
+	if (!n)
+		return false;
+	for (p = list; (p = strstr(p, word)); p += n) {
+		if ((p == list || p[-1] == ' ') && (p[n] == ' ' || p[n] == '\0'))
+			return true;
+	}
+	return false;
+}
+
+int read_first_line(const char *path, char *buf, size_t size)
+{
+	FILE *f = fopen(path, "r");
+
+	buf[0] = '\0';
+	if (!f)
+		return -1;
+	if (!fgets(buf, (int)size, f))
+		buf[0] = '\0';
+	fclose(f);
+	buf[strcspn(buf, "\n")] = '\0';
+	return 0;
+}
+
+int cpuinfo_read(const char *path, struct cpuinfo *ci)
+{
+	char *line = NULL, *v;
+	size_t alloc = 0;
+	FILE *f;
+
+	memset(ci, 0, sizeof(*ci));
+	ci->family = ci->model = ci->stepping = -1;
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	/* getline: a flags line runs past 2000 bytes. */
+	while (getline(&line, &alloc, f) > 0 && line[0] != '\n') {
+		line[strcspn(line, "\n")] = '\0';
+		v = strchr(line, ':');
+		if (!v)
+			continue;
+		for (v++; *v == ' '; v++)
+			;
+		if (!strncmp(line, "vendor_id", 9))
+			snprintf(ci->vendor_id, sizeof(ci->vendor_id), "%s", v);
+		else if (!strncmp(line, "model name", 10))
+			snprintf(ci->model_name, sizeof(ci->model_name), "%s", v);
+		else if (!strncmp(line, "microcode", 9))
+			snprintf(ci->microcode, sizeof(ci->microcode), "%s", v);
+		else if (!strncmp(line, "cpu family", 10))
+			ci->family = (int)strtol(v, NULL, 10);
+		else if (!strncmp(line, "model\t", 6))
+			ci->model = (int)strtol(v, NULL, 10);
+		else if (!strncmp(line, "stepping", 8))
+			ci->stepping = (int)strtol(v, NULL, 10);
+		else if (!strncmp(line, "flags", 5)) {
+			ci->has_flags = true;
+			ci->vmx = has_word(v, "vmx");
+			ci->svm = has_word(v, "svm");
+			ci->hypervisor = has_word(v, "hypervisor");
+			ci->ibt = has_word(v, "ibt");
+		}
+	}
+	free(line);
+	fclose(f);
+	return 0;
+}

@@ -70,6 +70,25 @@ struct atomic_file {
 
 int write_atomic_set(const struct atomic_file *f, size_t n);
 
+/* Whether the space-separated LIST has WORD (a /proc/cpuinfo flags line). */
+bool has_word(const char *list, const char *word);
+
+/*
+ * The first line of PATH (a sysfs or procfs file), without its newline,
+ * in BUF: 0, or -1 when it cannot be opened (BUF then empty).
+ */
+int read_first_line(const char *path, char *buf, size_t size);
+
+/* The first processor of a /proc/cpuinfo, or of a copy of one. */
+struct cpuinfo {
+	char vendor_id[64], model_name[256], microcode[64];
+	int family, model, stepping;	/* -1: no such line */
+	bool has_flags, vmx, svm, hypervisor, ibt;
+};
+
+/* 0, or -1 when PATH cannot be read (errno says why; *CI still filled in). */
+int cpuinfo_read(const char *path, struct cpuinfo *ci);
+
 /* Interned strings: equal strings share one pointer, owned by the pool. */
 struct strpool {
 	const char **slot;

@@ -130,7 +130,7 @@ static int cmd_callgraph(int argc, char **argv)
 	topts.srctree = real;
 	topts.scope = scope.n ? scope.item : default_scope;
 	topts.nscope = scope.n ? scope.n : sizeof(default_scope) / sizeof(*default_scope);
-	if (cdb_load(cdb_dir, &db) < 0)
+	if ((roots && roots_check(roots) < 0) || cdb_load(cdb_dir, &db) < 0)
 		goto out_real;
 
 	cg_init(&cg);

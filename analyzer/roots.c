@@ -71,6 +71,7 @@ static void drop_root(struct reach *r, const char *name)
 	r->nroot = n;
 }
 
+/* Applies FILE's lines to R; with no CG, only checks them. */
 static int read_roots_file(struct cg *cg, const char *file, struct reach *r)
 {
 	char *line = NULL, *s, *e;
@@ -106,6 +107,8 @@ static int read_roots_file(struct cg *cg, const char *file, struct reach *r)
 			fclose(f);
 			return -1;
 		}
+		if (!cg)
+			continue;
 		if (*s == '-') {
 			drop_root(r, s + 1);
 			continue;
@@ -126,6 +129,11 @@ static int root_cmp(const void *a, const void *b)
 	int c = strcmp(x->name, y->name);
 
 	return c ? c : strcmp(x->usr, y->usr);
+}
+
+int roots_check(const char *file)
+{
+	return read_roots_file(NULL, file, NULL);
 }
 
 int roots_find(struct cg *cg, const char *file, struct reach *r)

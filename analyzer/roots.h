@@ -23,6 +23,11 @@ struct reach {
 	int *dist;		/* per function: calls from a root, -1 if unreached */
 };
 
+/*
+ * FILE's "+name"/"-name" lines checked, before the graph exists (a bad file
+ * should not cost a parse of the tree first): 0, or -1 after one line.
+ */
+int roots_check(const char *file);
 /* Finds the roots in the graph, then applies FILE's "+name"/"-name" lines. */
 int roots_find(struct cg *cg, const char *file, struct reach *r);
 void roots_reach(const struct cg *cg, struct reach *r);

@@ -66,7 +66,7 @@ trap 'for d in "${ro[@]}" "$CACHE/e2e-series-6.12/checkout"; do ro_unbind "$d"; 
 
 ktap_print_header
 [ ${#ro[@]} = ${#versions[@]} ] || echo "# cannot bind-mount the trees read-only here: they are only read"
-ktap_set_plan $((13 * ${#versions[@]} + 12))
+ktap_set_plan $((13 * ${#versions[@]} + 13))
 
 for v in "${versions[@]}"; do
 	kdir=$CACHE/linux-source-$v
@@ -166,7 +166,9 @@ for c in s[\"cost\"]:
 	# On 6.12 it is first stopped where it prints SERIES (the scratch
 	# commits) and AM 0002 (verifying the second patch), over a copy of the
 	# series above: that stays as it was, with nothing beside it or left
-	# in the scratch repository; the rerun then is the run after those.
+	# in the scratch repository; then at WRITE (the series going into
+	# PATCHES), which leaves the old series or the new one.  The rerun is
+	# the run after those.
 	if [ "$v" = 6.12 ]; then
 		S=$CACHE/series-$(key_of "$kdir")
 		cp -a "$kp" "$SCRATCH/kp2-$v"
@@ -178,8 +180,18 @@ for c in s[\"cost\"]:
 			'[ $r1 = 0 ] && [ $r2 = 0 ] && diff -r "$kp" "$SCRATCH/kp2-$v" &&
 			 [ -z "$(find "$S" -maxdepth 1 -name "run.*")" ] && [ -z "$(find "$S/src/.git" -name "*.lock")" ] ||
 			 { echo "interrupt_at: $r1 $r2"; tail -n2 "$SCRATCH/err.int1" "$SCRATCH/err.int2"; false; }'
+		# As it writes the series into PATCHES: the old one or the new, whole.
+		interrupt_at '^  WRITE   ' TERM "$SCRATCH/err.int3" "${rerun[@]}"
+		r3=$?
+		cp -a "$SCRATCH/kp2-$v" "$SCRATCH/kp3-$v"
 	fi
 	"${rerun[@]}" >/dev/null 2>&1
+	if [ "$v" = 6.12 ]; then
+		ktap_check "$v: stopped at WRITE (SIGTERM): the old series or the next run's, whole, nothing beside it" eval \
+			'[ $r3 = 0 ] && [ -z "$(find "$SCRATCH/kp3-$v" -name ".*")" ] &&
+			 { diff -r "$kp" "$SCRATCH/kp3-$v" >/dev/null || diff -r "$SCRATCH/kp2-$v" "$SCRATCH/kp3-$v"; } ||
+			 { echo "interrupt_at: $r3"; tail -n2 "$SCRATCH/err.int3"; false; }'
+	fi
 	s2=$SCRATCH/kp2-$v/$name
 	ktap_check "$v: a rerun gives a byte-identical series, but for MEASURED='s lines in the cover letter" eval \
 		'diff -r -x 0000-cover-letter.patch "$s" "$s2" &&

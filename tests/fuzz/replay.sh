@@ -10,7 +10,8 @@
 
 ktap_require clang-16 clang-16
 here=$TESTS/fuzz
-out=$CACHE/fuzz/build
+# The build of this checkout's harnesses, as tests/fuzz/run names it.
+out=$CACHE/fuzz/build-$(printf '%s' "$here" | sha1sum | cut -c1-10)
 harnesses=$(cd "$here" && ls fuzz_*.c | sed 's/\.c$//; s/^fuzz_//')
 
 ktap_print_header

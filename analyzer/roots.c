@@ -71,6 +71,22 @@ static void drop_root(struct reach *r, const char *name)
 	r->nroot = n;
 }
 
+/*
+ * The roots file as roots_check() read it: a pipe (--roots <(...)) can be
+ * read only once, and it is checked before the parse, applied after.
+ */
+static struct {
+	char *path, *text;
+	size_t len;
+} loaded;
+
+static FILE *open_roots(const char *file)
+{
+	if (loaded.path && !strcmp(loaded.path, file))
+		return loaded.len ? fmemopen(loaded.text, loaded.len, "r") : fopen("/dev/null", "r");
+	return fopen(file, "r");
+}
+
 /* Applies FILE's lines to R; with no CG, only checks them. */
 static int read_roots_file(struct cg *cg, const char *file, struct reach *r)
 {
@@ -78,7 +94,7 @@ static int read_roots_file(struct cg *cg, const char *file, struct reach *r)
 	unsigned int lineno = 0;
 	size_t i, n = 0;
 	ssize_t len;
-	FILE *f = fopen(file, "r");
+	FILE *f = open_roots(file);
 
 	if (!f) {
 		error("%s: cannot read the roots file; give a file of +name/-name lines", file);
@@ -133,6 +149,28 @@ static int root_cmp(const void *a, const void *b)
 
 int roots_check(const char *file)
 {
+	char buf[65536];
+	FILE *f = fopen(file, "r");
+	size_t n, alloc = 0;
+
+	if (!f) {
+		error("%s: cannot read the roots file; give a file of +name/-name lines", file);
+		return -1;
+	}
+	free(loaded.path);
+	free(loaded.text);
+	loaded.path = xstrdup(file);
+	loaded.text = NULL;
+	loaded.len = 0;
+	while ((n = fread(buf, 1, sizeof(buf), f)) > 0) {
+		if (loaded.len + n > alloc) {
+			alloc = 2 * (loaded.len + n);
+			loaded.text = xrealloc(loaded.text, alloc);
+		}
+		memcpy(loaded.text + loaded.len, buf, n);
+		loaded.len += n;
+	}
+	fclose(f);
 	return read_roots_file(NULL, file, NULL);
 }
 

@@ -92,8 +92,10 @@ ktap_check "two make audit at once into one folder: both succeed, one whole set,
 # Two make review of one series at once: one waits for the other and says
 # so, both succeed, with byte-identical reviews.
 git_test_identity
-mkseries "$SCRATCH/series" "$k12" arch/x86/kvm/x86.c "KVM: x86: A comment of the test" \
-	's = s.replace("int kvm_skip_emulated_instruction(", "/* A comment of the test. */\nint kvm_skip_emulated_instruction(", 1)'
+# (A comment of its own: review.sh stops the audit of its own comment's
+# state, which must not be cached by then.)
+mkseries "$SCRATCH/series" "$k12" arch/x86/kvm/x86.c "KVM: x86: A comment of the concurrent runs" \
+	's = s.replace("int kvm_skip_emulated_instruction(", "/* A comment of the concurrent runs. */\nint kvm_skip_emulated_instruction(", 1)'
 make -s -C "$TOP" review KDIR="$k12" SERIES="$SCRATCH/series" REPORTS="$SCRATCH/ra" >/dev/null 2>"$SCRATCH/ra.err" &
 a=$!
 make -s -C "$TOP" review KDIR="$k12" SERIES="$SCRATCH/series" REPORTS="$SCRATCH/rb" >/dev/null 2>"$SCRATCH/rb.err"

@@ -78,9 +78,10 @@ swap_in()
 		[ ! -e "$dst.old" ] || mv -T "$dst.old" "$dst"
 		ok=
 	fi
+	# The old one goes before the signals do: a stop now would leave it.
+	[ -z "$ok" ] || rm -rf "$dst.old"
 	trap - INT TERM HUP
-	[ -n "$ok" ] || return 1
-	rm -rf "$dst.old"
+	[ -n "$ok" ]
 }
 
 audit_failure()

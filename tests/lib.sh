@@ -182,6 +182,23 @@ open(p, "w").write(s)' "$g/$1" "$3" || return 1
 	rm -rf "$out" && git -C "$g" format-patch -q -o "$out" "HEAD~$n..HEAD" && rm -rf "$g"
 }
 
+# same_reports DIR REF...: DIR holds make audit's outputs (callgraph.json
+# and the five reports) byte for byte as one of the REF folders does.
+same_reports()
+{
+	local d=$1 r f ok
+
+	shift
+	for r in "$@"; do
+		ok=1
+		for f in callgraph.json audit.json audit.md audit.html audit.sarif exit-paths.folded; do
+			cmp -s "$d/$f" "$r/$f" || ok=
+		done
+		[ -n "$ok" ] && return 0
+	done
+	return 1
+}
+
 # A scratch folder per test program, removed on exit.
 ktap_scratch()
 {

@@ -86,9 +86,11 @@ ktap_check "CACHE read-only: one line naming it" eval \
 
 # --- PATCHES: a tree whose series is empty (6.12 with the guards in,
 # hard links but for the files the guards change), so only the writing
-# of summary.txt is left to fail ---
-g=$SCRATCH/guarded
-cp -al "$k12" "$g" && "$TOP/cocci/coccicheck" "$k12" >"$SCRATCH/guards.diff" &&
+# of summary.txt is left to fail.  The links need the tree's filesystem,
+# so the copy is in CACHE, not in SCRATCH (TMPDIR may be a tmpfs) ---
+g=$(mktemp -d "$CACHE/test-guarded.XXXXXX") || ktap_exit_fail_msg "cannot create a folder in $CACHE"
+trap 'for m in m1 m2 m3; do umount "$SCRATCH/$m" 2>/dev/null; done; rm -rf "$SCRATCH" "$g"' EXIT
+rmdir "$g" && cp -al "$k12" "$g" && "$TOP/cocci/coccicheck" "$k12" >"$SCRATCH/guards.diff" &&
 	sed -n 's|^+++ b/||p' "$SCRATCH/guards.diff" | while read -r f; do cp --remove-destination "$k12/$f" "$g/$f"; done &&
 	patch -s -p1 -d "$g" -i "$SCRATCH/guards.diff" ||
 	ktap_exit_fail_msg "cannot make a guarded copy of $k12"

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "audit.h"
+#include "state.h"
 #include "version.h"
 #include "json.h"
 #include "util.h"
@@ -155,6 +156,15 @@ void audit_reasons(const struct cm_model *m, const struct cm_func *f, FILE *out,
 
 /* ---- audit.json ---- */
 
+/* A number, or null for an unbounded high end. */
+static void json_num(FILE *out, double v)
+{
+	if (isinf(v) || isnan(v))
+		fputs("null", out);
+	else
+		fprintf(out, "%.1f", v);
+}
+
 static void json_cost(const struct audit *a, size_t p, size_t i, FILE *out)
 {
 	const struct cm_eval *e = &a->eval[p];
@@ -165,18 +175,33 @@ static void json_cost(const struct audit *a, size_t p, size_t i, FILE *out)
 	fputs(", \"sequence\": ", out);
 	json_str(out, cm_sequence(e, &a->m->call[i]));
 	fprintf(out, ", \"call\": %.1f, \"ret\": %.1f, \"body\": %.1f, \"inner\": %.1f, "
-		     "\"total\": %.1f, \"per_exit\": %.1f, \"weighted\": %.1f, \"priced_target\": ",
-		k->call, k->ret, k->body, k->inner, k->total, k->per_exit, k->weighted);
+		     "\"total\": %.1f, \"total_high\": ",
+		k->call, k->ret, k->body, k->inner, k->total);
+	json_num(out, k->total_hi);
+	fprintf(out, ", \"runs\": %.2f, \"per_exit\": %.1f, \"weighted\": %.1f, \"trip_unknown\": ",
+		k->runs, k->per_exit, k->weighted);
+	if (k->unknown != SIZE_MAX) {
+		char *at = xasprintf("%s:%u", a->m->loop[k->unknown].file, a->m->loop[k->unknown].line);
+
+		json_str(out, at);
+		free(at);
+	} else {
+		fputs("null", out);
+	}
+	fputs(", \"priced_target\": ", out);
 	json_str(out, k->via != SIZE_MAX ? a->m->func[k->via].name : NULL);
 	fprintf(out, ", \"foreign\": %s}", k->foreign ? "true" : "false");
 }
 
-static void json_reasons(const struct cm_model *m, const struct cm_func *f, FILE *out)
+/* The frequency is the first (ranking) profile's. */
+static void json_reasons(const struct audit *a, size_t fi, FILE *out)
 {
+	const struct cm_model *m = a->m;
+	const struct cm_func *f = &m->func[fi];
 	size_t r;
 
 	fprintf(out, "\"run_loop\": %s, \"frequency\": %.3f, \"exit_reasons\": [",
-		f->run_loop ? "true" : "false", f->freq);
+		f->run_loop ? "true" : "false", a->eval[0].freq[fi]);
 	for (r = 0; r < f->nreason; r++) {
 		if (r)
 			fputs(", ", out);
@@ -264,9 +289,9 @@ static void json_roots(const struct audit *a, FILE *out)
 	for (p = 0; p < a->nprof; p++)
 		v[p] = a->eval[p].loop;
 	fputs("\"run_loop\": {\"roots\": [", out);
-	for (r = 0; r < m->nloop; r++) {
+	for (r = 0; r < m->nrunloop; r++) {
 		fputs(r ? ", " : "", out);
-		json_str(out, m->func[m->loop[r]].name);
+		json_str(out, m->func[m->runloop[r]].name);
 	}
 	fputs("], \"cycles\": ", out);
 	json_per_profile(a, v, out);
@@ -333,6 +358,58 @@ static void json_functions(const struct cm_model *m, FILE *out)
 	free(f);
 }
 
+static void json_scenario(const struct audit *a, FILE *out)
+{
+	size_t i;
+
+	fputs("\"scenario\": {\"name\": ", out);
+	json_str(out, a->scn ? a->scn->name : NULL);
+	fputs(", \"facts\": [", out);
+	for (i = 0; a->scn && i < a->scn->nfact; i++) {
+		if (i)
+			fputs(", ", out);
+		json_str(out, a->scn->fact[i].text);
+	}
+	fputs("]},\n", out);
+}
+
+/* The loops on exit paths with what each profile's vendor makes of their trip count. */
+static void json_loops(const struct audit *a, FILE *out)
+{
+	const struct cm_model *m = a->m;
+	size_t l, p, n = 0;
+
+	fputs("\"loops\": [\n", out);
+	for (l = 0; l < m->nloop; l++) {
+		const struct cm_loop *lp = &m->loop[l];
+
+		if (!m->func[lp->func].on_path)
+			continue;
+		fputs(n++ ? ",\n{\"func\": " : "{\"func\": ", out);
+		json_str(out, m->func[lp->func].name);
+		fputs(", \"file\": ", out);
+		json_str(out, lp->file);
+		fprintf(out, ", \"line\": %u, \"over\": ", lp->line);
+		json_str(out, lp->over);
+		fputs(", \"trips\": [", out);
+		for (p = 0; p < a->nprof; p++) {
+			const struct st_trip *t = &a->eval[p].trip[l];
+
+			fputs(p ? ", {\"profile\": " : "{\"profile\": ", out);
+			json_str(out, a->eval[p].prof->name);
+			fputs(", \"low\": ", out);
+			json_num(out, t->lo);
+			fputs(", \"high\": ", out);
+			json_num(out, t->hi);
+			fprintf(out, ", \"derived\": %s, \"why\": ", t->known ? "true" : "false");
+			json_str(out, t->why);
+			fputc('}', out);
+		}
+		fputs("]}", out);
+	}
+	fputs(n ? "\n],\n" : "],\n", out);
+}
+
 void audit_json(const struct audit *a, FILE *out)
 {
 	const struct cm_model *m = a->m;
@@ -343,10 +420,12 @@ void audit_json(const struct audit *a, FILE *out)
 	fputs(",\n\"tree\": ", out);
 	json_str(out, m->tree);
 	fprintf(out, ",\n\"cfi\": %s,\n", m->cfi ? "true" : "false");
+	json_scenario(a, out);
 	json_profiles(a, out);
 	json_exits(m, out);
 	json_roots(a, out);
 	json_functions(m, out);
+	json_loops(a, out);
 	fputs("\"sites\": [\n", out);
 	for (s = 0; s < a->nsite; s++) {
 		const struct cm_call *c = &m->call[a->order[s]];
@@ -369,7 +448,7 @@ void audit_json(const struct audit *a, FILE *out)
 		fputs(", \"path\": ", out);
 		json_strings(out, f->path);
 		fputs(", ", out);
-		json_reasons(m, f, out);
+		json_reasons(a, c->caller, out);
 		fputs(", \"cost\": [", out);
 		for (p = 0; p < a->nprof; p++) {
 			if (p)
@@ -657,16 +736,40 @@ out:
 	return ret;
 }
 
+int audit_scenario(const struct jval *cg, const char *file, struct scenario *s)
+{
+	struct scn_terms terms;
+	int r;
+
+	if (!file) {
+		scn_default(s, cg);
+		return 0;
+	}
+	scn_terms_collect(&terms, cg);
+	r = scn_load(s, file, &terms);
+	scn_terms_free(&terms);
+	if (r)
+		scn_free(s);
+	return r;
+}
+
 int audit_run(const struct jval *cg, const struct audit_opts *o)
 {
 	struct profile *prof = xcalloc(o->nprofile + 1, sizeof(*prof));
 	struct cm_eval *eval = xcalloc(o->nprofile + 1, sizeof(*eval));
 	struct audit a = { .nprof = o->nprofile, .top = o->top };
 	struct measured meas[2];
+	struct scenario scn;
 	struct objpaths op;
 	struct cm_model m;
 	size_t p, nread = 0, neval = 0, nmeas = 0;
 	int ret = 1;
+
+	if (audit_scenario(cg, o->scenario, &scn)) {
+		free(prof);
+		free(eval);
+		return 1;
+	}
 
 	for (; nread < o->nprofile; nread++) {
 		if (prof_read(o->profile[nread], &prof[nread]))
@@ -683,8 +786,9 @@ int audit_run(const struct jval *cg, const struct audit_opts *o)
 	if (o->exits && cm_exits(&m, o->exits))
 		goto out_model;
 	for (; neval < o->nprofile; neval++)
-		cm_eval(&m, &prof[neval], &eval[neval]);
+		cm_eval(&m, &prof[neval], &scn, &eval[neval]);
 	a.m = &m;
+	a.scn = &scn;
 	a.eval = eval;
 	audit_rank(&a);
 	/* Said before the writing, which is the last step. */
@@ -709,5 +813,6 @@ out:
 		prof_free(&prof[nread]);
 	free(prof);
 	free(eval);
+	scn_free(&scn);
 	return ret;
 }

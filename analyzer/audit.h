@@ -14,6 +14,7 @@
 
 struct audit {
 	const struct cm_model *m;
+	const struct scenario *scn;	/* what every figure is priced under */
 	const struct cm_eval *eval;	/* one per profile, the first ranks */
 	size_t nprof;
 	size_t *order;			/* the sites on exit paths, ranked */
@@ -29,12 +30,15 @@ struct audit_opts {
 	size_t nprofile;
 	const char *exits;		/* perf kvm stat report text, or NULL */
 	const char *measured;		/* measure.json[,after.json], or NULL */
+	const char *scenario;		/* a SCENARIO file, or NULL: the default */
 	const char *outdir;		/* where the files go */
 	unsigned int top;
 };
 
 /* 0: written (and a summary on stderr); 1: bad input, after one line. */
 int audit_run(const struct jval *cg, const struct audit_opts *o);
+/* The scenario of FILE (NULL: the default) for the graph: 0, or -1 after one line. */
+int audit_scenario(const struct jval *cg, const char *file, struct scenario *s);
 
 void audit_rank(struct audit *a);
 void audit_free(struct audit *a);

@@ -50,6 +50,9 @@ void cg_free(struct cg *cg)
 	free(cg->call);
 	free(cg->store);
 	free(cg->update);
+	free(cg->loop);
+	free(cg->write);
+	free(cg->global);
 	free(cg->index);
 	strpool_free(&cg->strings);
 	memset(cg, 0, sizeof(*cg));
@@ -136,6 +139,24 @@ void cg_add_update(struct cg *cg, const struct cg_update *u)
 	cg->update[cg->nupdate++] = *u;
 }
 
+void cg_add_loop(struct cg *cg, const struct cg_loop *l)
+{
+	GROW(cg->loop, cg->aloop, cg->nloop + 1);
+	cg->loop[cg->nloop++] = *l;
+}
+
+void cg_add_write(struct cg *cg, const struct cg_write *wr)
+{
+	GROW(cg->write, cg->awrite, cg->nwrite + 1);
+	cg->write[cg->nwrite++] = *wr;
+}
+
+void cg_add_global(struct cg *cg, const struct cg_global *g)
+{
+	GROW(cg->global, cg->aglobal, cg->nglobal + 1);
+	cg->global[cg->nglobal++] = *g;
+}
+
 static int strcmp0(const char *a, const char *b)
 {
 	if (a == b)
@@ -157,6 +178,15 @@ static int func_cmp(const void *a, const void *b)
 	if ((r = strcmp(x->name, y->name)))
 		return r;
 	return strcmp(x->usr, y->usr);
+}
+
+static int scope_cmp(const struct cg_scope *x, const struct cg_scope *y)
+{
+	if (x->loop != y->loop)
+		return x->loop < y->loop ? -1 : 1;
+	if (x->base != y->base)
+		return x->base < y->base ? -1 : 1;
+	return strcmp0(x->conds, y->conds);
 }
 
 static int call_cmp(const void *a, const void *b)
@@ -184,7 +214,64 @@ static int call_cmp(const void *a, const void *b)
 		return r;
 	if (x->when != y->when)
 		return x->when < y->when ? -1 : 1;
-	return strcmp0(x->guard, y->guard);
+	if ((r = strcmp0(x->guard, y->guard)))
+		return r;
+	return scope_cmp(&x->in, &y->in);
+}
+
+static int loop_cmp(const void *a, const void *b)
+{
+	const struct cg_loop *x = a, *y = b;
+	int r;
+
+	if ((r = strcmp(x->file, y->file)))
+		return r;
+	if (x->line != y->line)
+		return x->line < y->line ? -1 : 1;
+	if (x->col != y->col)
+		return x->col < y->col ? -1 : 1;
+	if ((r = strcmp(x->func, y->func)))
+		return r;
+	if (x->num != y->num)
+		return x->num < y->num ? -1 : 1;
+	if ((r = strcmp(x->kind, y->kind)) || (r = strcmp0(x->over, y->over)) ||
+	    (r = strcmp0(x->bound_name, y->bound_name)))
+		return r;
+	if (x->start != y->start)
+		return x->start < y->start ? -1 : 1;
+	if (x->bound != y->bound)
+		return x->bound < y->bound ? -1 : 1;
+	return scope_cmp(&x->in, &y->in);
+}
+
+static int write_cmp(const void *a, const void *b)
+{
+	const struct cg_write *x = a, *y = b;
+	int r;
+
+	if ((r = strcmp(x->file, y->file)))
+		return r;
+	if (x->line != y->line)
+		return x->line < y->line ? -1 : 1;
+	if (x->col != y->col)
+		return x->col < y->col ? -1 : 1;
+	if ((r = strcmp(x->func, y->func)) || (r = strcmp(x->op, y->op)) ||
+	    (r = strcmp(x->dst, y->dst)) || (r = strcmp0(x->a, y->a)) ||
+	    (r = strcmp0(x->b, y->b)) || (r = strcmp0(x->a_name, y->a_name)))
+		return r;
+	return scope_cmp(&x->in, &y->in);
+}
+
+static int global_cmp(const void *a, const void *b)
+{
+	const struct cg_global *x = a, *y = b;
+	int r;
+
+	if ((r = strcmp(x->name, y->name)) || (r = strcmp(x->file, y->file)))
+		return r;
+	if (x->line != y->line)
+		return x->line < y->line ? -1 : 1;
+	return x->value < y->value ? -1 : x->value > y->value;
 }
 
 static int store_cmp(const void *a, const void *b)
@@ -339,4 +426,7 @@ void cg_finish(struct cg *cg)
 	cg->ncall = uniq(cg->call, cg->ncall, sizeof(*cg->call), call_cmp);
 	cg->nstore = uniq(cg->store, cg->nstore, sizeof(*cg->store), store_cmp);
 	cg->nupdate = uniq(cg->update, cg->nupdate, sizeof(*cg->update), update_cmp);
+	cg->nloop = uniq(cg->loop, cg->nloop, sizeof(*cg->loop), loop_cmp);
+	cg->nwrite = uniq(cg->write, cg->nwrite, sizeof(*cg->write), write_cmp);
+	cg->nglobal = uniq(cg->global, cg->nglobal, sizeof(*cg->global), global_cmp);
 }

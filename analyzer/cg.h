@@ -38,6 +38,70 @@ enum call_when {
 
 const char *cg_when_name(enum call_when when);
 
+/*
+ * Where a call, a loop or a write runs within its function: in loop number
+ * loop (1, 2, ... in the function's order; 0: in no loop), and within one
+ * run of that loop's body (or of the function) under the conditions conds,
+ * which the VM's state may decide, and further conditions nothing can
+ * decide, which make it at best "base".  conds is "when:line:how:cond"
+ * entries joined by ';', outermost first, or NULL: the when of that
+ * condition, the line it is written on, how it decides (on the "if" or
+ * "else" side of an if or ?:, the right of an "and" or "or", or after a
+ * "ret": an early return, when cond is the return's condition), and its
+ * text in flow.h's grammar.
+ */
+struct cg_scope {
+	unsigned int loop;
+	enum call_when base;
+	const char *conds;
+};
+
+/*
+ * A for or while loop, and what decides how often its body runs:
+ *   bits    for_each_set_bit() and the like (a find_first_bit() or
+ *           find_next_bit() in its head): the set bits of "over", at most
+ *           "bound" (the bitmap's size);
+ *   count   for (i = start; i < over; ...): over - start, where over is a
+ *           term or the constant bound;
+ *   other   anything else: no count.
+ */
+struct cg_loop {
+	const char *func;	/* USR */
+	const char *file;
+	unsigned int line, col;
+	unsigned int num;	/* its number in the function, from 1 */
+	const char *kind;	/* "bits", "count", "other" */
+	const char *over;	/* a term (flow.h), or NULL */
+	long long start, bound;	/* bound: 0 when none is known */
+	const char *bound_name;	/* the bound as written: "X86_PMC_IDX_MAX" */
+	struct cg_scope in;	/* the loop it is in (0: none) and its conditions there */
+};
+
+/*
+ * A write of VM state: dst is a term (flow.h); op one of
+ *   assign (dst = a), zero (bitmap_zero, and memset(p, 0, ...) of a whole
+ *   struct: dst "kvm_pmu->*"), fill, set (bitmap_set(dst, a, b)), clear,
+ *   copy (bitmap_copy(dst, a)), and/or/andnot (bitmap_and(dst, a, b)),
+ *   setbit, clearbit (__set_bit(a, dst)).
+ * a and b are a constant ("6"), a term, or "?" when neither.
+ */
+struct cg_write {
+	const char *func;	/* USR */
+	const char *file;
+	unsigned int line, col;
+	const char *op, *dst, *a, *b;
+	const char *a_name;	/* a constant's macro as written: "AMD64_NUM_COUNTERS_CORE" */
+	struct cg_scope in;
+};
+
+/* A global variable's constant initializer: the module parameter enable_pmu. */
+struct cg_global {
+	const char *name;
+	const char *file;
+	unsigned int line;
+	long long value;
+};
+
 struct cg_func {
 	const char *usr;
 	const char *name;
@@ -61,6 +125,7 @@ struct cg_call {
 	const char *slot;	/* indirect: the field or table it loads, if known */
 	enum call_when when;
 	const char *guard;	/* runs only with this set ("enable_pmu"), or NULL */
+	struct cg_scope in;	/* the loop it is in, and what its running there depends on */
 };
 
 /*
@@ -96,6 +161,12 @@ struct cg {
 	size_t nstore, astore;
 	struct cg_update *update;
 	size_t nupdate, aupdate;
+	struct cg_loop *loop;
+	size_t nloop, aloop;
+	struct cg_write *write;
+	size_t nwrite, awrite;
+	struct cg_global *global;
+	size_t nglobal, aglobal;
 	/* USR -> index in func, open addressing on the interned pointer */
 	size_t *index;
 	size_t nindex;
@@ -109,6 +180,9 @@ bool cg_add_func(struct cg *cg, const struct cg_func *f);
 void cg_add_call(struct cg *cg, const struct cg_call *c);
 void cg_add_store(struct cg *cg, const struct cg_store *s);
 void cg_add_update(struct cg *cg, const struct cg_update *u);
+void cg_add_loop(struct cg *cg, const struct cg_loop *l);
+void cg_add_write(struct cg *cg, const struct cg_write *wr);
+void cg_add_global(struct cg *cg, const struct cg_global *g);
 /*
  * The functions a call may reach, sorted by name: a direct call's callee,
  * what static_call_update() put behind a key, what was stored in a slot.

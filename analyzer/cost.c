@@ -31,6 +31,7 @@
 #include <string.h>
 
 #include "cost.h"
+#include "state.h"
 #include "util.h"
 
 #define NONE SIZE_MAX
@@ -199,6 +200,70 @@ static int load_funcs(struct loader *l, const struct jval *funcs)
 	return 0;
 }
 
+static void free_scope(struct cm_scope *sc)
+{
+	free(sc->cond);
+	memset(sc, 0, sizeof(*sc));
+}
+
+/*
+ * A scope as callgraph.json has it: "loop" (its number in the function,
+ * resolved to an index by resolve_scope()), "base" and "if".  Absent: the
+ * function's own, always.
+ */
+static int load_scope(const struct jval *j, struct cm_scope *sc)
+{
+	const struct jval *ifs = array(j, "if");
+	const char *base = jstr(j, "base");
+	int w;
+	size_t i;
+
+	memset(sc, 0, sizeof(*sc));
+	sc->loop = jnum(j, "loop");
+	sc->base = WHEN_ALWAYS;
+	if (base) {
+		if ((w = when_of(base)) < 0)
+			return -1;
+		sc->base = (enum call_when)w;
+	}
+	if (!ifs || !ifs->n)
+		return 0;
+	sc->cond = xcalloc(ifs->n, sizeof(*sc->cond));
+	for (i = 0; i < ifs->n; i++) {
+		const struct jval *c = &ifs->item[i];
+		const char *how = jstr(c, "how");
+		struct cm_cond *k = &sc->cond[sc->ncond];
+
+		if ((w = when_of(jstr(c, "when"))) < 0 || !how || !(k->text = jstr(c, "cond"))) {
+			free_scope(sc);
+			return -1;
+		}
+		k->when = (enum call_when)w;
+		k->line = jnum(c, "line");
+		k->ret = !strcmp(how, "ret");
+		k->how = !strcmp(how, "else") ? 'e' : !strcmp(how, "and") ? 'a' :
+			 !strcmp(how, "or") ? 'o' : k->ret ? 'r' : 'i';
+		sc->ncond++;
+	}
+	return 0;
+}
+
+/* The loop number of a scope in function f, as an index into m->loop. */
+static void resolve_scope(const struct cm_model *m, size_t f, struct cm_scope *sc)
+{
+	size_t num = sc->loop, i;
+
+	sc->loop = NONE;
+	if (!num || f == NONE)
+		return;
+	for (i = m->func[f].first_loop; i < m->func[f].first_loop + m->func[f].nloop; i++) {
+		if (m->loop[i].num == num) {
+			sc->loop = i;
+			return;
+		}
+	}
+}
+
 static int load_call(struct loader *l, const struct jval *j, struct cm_call *c)
 {
 	const struct jval *t = array(j, "may_targets");
@@ -221,6 +286,11 @@ static int load_call(struct loader *l, const struct jval *j, struct cm_call *c)
 	c->col = jnum(j, "col");
 	c->what = c->kind == CALL_DIRECT ? c->callee_name :
 		  c->kind == CALL_STATIC ? jstr(j, "static_call") : expr;
+	if (load_scope(j, &c->in))
+		return -1;
+	/* No scope written: the function's own, and nothing a scenario decides. */
+	if (!jget(j, "base"))
+		c->in.base = c->when;
 	c->dispatch = expr && strstr(expr, "exit_handlers");
 	/*
 	 * BUILD_BUG_ON()'s call of __compiletime_assert_N() is compiled away
@@ -249,8 +319,10 @@ static int load_calls(struct loader *l, const struct jval *calls)
 
 	for (i = 0; i < calls->n; i++) {
 		if (load_call(l, &calls->item[i], &all[i])) {
-			for (; i + 1 > 0; i--)
+			for (; i + 1 > 0; i--) {
 				free(all[i].target);
+				free_scope(&all[i].in);
+			}
 			free(all);
 			free(fill);
 			return -1;
@@ -268,6 +340,7 @@ static int load_calls(struct loader *l, const struct jval *calls)
 
 		if (f == NONE) {
 			free(all[i].target);
+			free_scope(&all[i].in);
 			continue;
 		}
 		m->call[m->func[f].first + fill[f]++] = all[i];
@@ -275,6 +348,109 @@ static int load_calls(struct loader *l, const struct jval *calls)
 	m->ncall = n;
 	free(all);
 	free(fill);
+	return 0;
+}
+
+static int loop_kind(const char *k)
+{
+	return !k ? -1 : !strcmp(k, "bits") ? LOOP_BITS : !strcmp(k, "count") ? LOOP_COUNT :
+		!strcmp(k, "other") ? LOOP_OTHER : -1;
+}
+
+static long long jll(const struct jval *v, const char *key)
+{
+	const struct jval *n = jget(v, key);
+
+	/* Loop bounds and starts are small: a kernel constant, a count. */
+	return n && n->type == J_NUM && n->num > -1e9 && n->num < 1e9 ? (long long)n->num : 0;
+}
+
+/* "loops" and "writes", grouped by function in file order; absent in old files. */
+static int load_loops_writes(struct loader *l, const struct jval *cg)
+{
+	struct cm_model *m = l->m;
+	const struct jval *loops = array(cg, "loops"), *writes = array(cg, "writes");
+	size_t i, n, *fill;
+
+	m->loop = xcalloc((loops ? loops->n : 0) + 1, sizeof(*m->loop));
+	m->write = xcalloc((writes ? writes->n : 0) + 1, sizeof(*m->write));
+	for (i = 0; loops && i < loops->n; i++) {
+		const struct jval *j = &loops->item[i];
+		struct cm_loop *lp = &m->loop[m->nloop];
+		int kind = loop_kind(jstr(j, "kind"));
+
+		lp->file = jstr(j, "file");
+		if (kind < 0 || !lp->file || load_scope(j, &lp->in))
+			return -1;
+		lp->func = lookup(l, jstr(j, "func"), lp->file);
+		if (lp->func == NONE) {
+			free_scope(&lp->in);
+			continue;
+		}
+		lp->kind = (enum cm_loop_kind)kind;
+		lp->line = jnum(j, "line");
+		lp->col = jnum(j, "col");
+		lp->num = jnum(j, "num");
+		lp->over = jstr(j, "over");
+		lp->bound_name = jstr(j, "bound_name");
+		lp->start = jll(j, "start");
+		lp->bound = jll(j, "bound");
+		m->func[lp->func].nloop++;
+		m->nloop++;
+	}
+	for (i = 0; writes && i < writes->n; i++) {
+		const struct jval *j = &writes->item[i];
+		struct cm_write *w = &m->write[m->nwrite];
+
+		w->file = jstr(j, "file");
+		w->op = jstr(j, "op");
+		w->dst = jstr(j, "dst");
+		if (!w->file || !w->op || !w->dst || load_scope(j, &w->in))
+			return -1;
+		w->func = lookup(l, jstr(j, "func"), w->file);
+		if (w->func == NONE) {
+			free_scope(&w->in);
+			continue;
+		}
+		w->line = jnum(j, "line");
+		w->col = jnum(j, "col");
+		w->a = jstr(j, "a");
+		w->b = jstr(j, "b");
+		w->a_name = jstr(j, "a_name");
+		m->func[w->func].nwrite++;
+		m->nwrite++;
+	}
+	/* Grouped by function, each group in file order (a stable counting sort). */
+	fill = xcalloc(m->nfunc + 1, sizeof(*fill));
+	{
+		struct cm_loop *lp = xcalloc(m->nloop + 1, sizeof(*lp));
+		struct cm_write *wr = xcalloc(m->nwrite + 1, sizeof(*wr));
+
+		for (i = n = 0; i < m->nfunc; i++) {
+			m->func[i].first_loop = n;
+			n += m->func[i].nloop;
+		}
+		for (i = 0; i < m->nloop; i++)
+			lp[m->func[m->loop[i].func].first_loop + fill[m->loop[i].func]++] = m->loop[i];
+		memset(fill, 0, (m->nfunc + 1) * sizeof(*fill));
+		for (i = n = 0; i < m->nfunc; i++) {
+			m->func[i].first_write = n;
+			n += m->func[i].nwrite;
+		}
+		for (i = 0; i < m->nwrite; i++)
+			wr[m->func[m->write[i].func].first_write + fill[m->write[i].func]++] = m->write[i];
+		free(m->loop);
+		free(m->write);
+		m->loop = lp;
+		m->write = wr;
+	}
+	free(fill);
+	for (i = 0; i < m->nloop; i++)
+		resolve_scope(m, m->loop[i].func, &m->loop[i].in);
+	for (i = 0; i < m->nwrite; i++)
+		resolve_scope(m, m->write[i].func, &m->write[i].in);
+	for (i = 0; i < m->ncall; i++)
+		resolve_scope(m, m->call[i].caller, &m->call[i].in);
 	return 0;
 }
 
@@ -361,7 +537,7 @@ static void load_reasons(struct loader *l, const struct jval *roots)
 	for (i = 0; i < n; i++)
 		m->func[queue[i]].run_loop = true;
 	/* The run loop's cost starts at the common roots no other one reaches. */
-	m->loop = xcalloc(ncommon + 1, sizeof(*m->loop));
+	m->runloop = xcalloc(ncommon + 1, sizeof(*m->runloop));
 	for (i = 0; i < ncommon; i++) {
 		bool inner = false;
 
@@ -375,7 +551,7 @@ static void load_reasons(struct loader *l, const struct jval *roots)
 				inner = queue[j] == common[i];
 		}
 		if (!inner)
-			m->loop[m->nloop++] = common[i];
+			m->runloop[m->nrunloop++] = common[i];
 	}
 	for (k = 0; k < m->nreason; k++) {
 		n = reach(m, &m->reason[k].root, 1, queue, seen);
@@ -391,39 +567,15 @@ static void load_reasons(struct loader *l, const struct jval *roots)
 	free(queue);
 }
 
-/*
- * Each function's frequency per exit of the roots that reach it: 1 for a
- * root, else the best over its callers of their frequency times the call's
- * weight.  Weights are at most 1, so relaxing until nothing changes ends.
- */
-static void frequencies(struct cm_model *m, const struct jval *roots, const struct loader *l)
+static void mark_roots(struct cm_model *m, const struct jval *roots, const struct loader *l)
 {
-	bool changed = true;
-	size_t i, k, t;
+	size_t i;
 
 	for (i = 0; roots && i < roots->n; i++) {
 		size_t f = lookup(l, jstr(&roots->item[i], "name"), NULL);
 
 		if (f != NONE)
-			m->func[f].freq = 1;
-	}
-	while (changed) {
-		changed = false;
-		for (i = 0; i < m->ncall; i++) {
-			const struct cm_call *c = &m->call[i];
-			double fr = m->func[c->caller].freq * cm_when_weight(c->when, c->guarded);
-
-			if (fr <= 0)
-				continue;
-			for (k = 0; k <= c->ntarget; k++) {
-				t = k < c->ntarget ? (c->kind == CALL_DIRECT ? NONE : c->target[k])
-						   : c->callee;
-				if (t != NONE && m->func[t].freq < fr) {
-					m->func[t].freq = fr;
-					changed = true;
-				}
-			}
-		}
+			m->func[f].root = true;
 	}
 }
 
@@ -471,19 +623,21 @@ int cm_load(struct cm_model *m, const struct jval *cg, const struct objpaths *op
 		      "rerun make analyze");
 		return -1;
 	}
-	if (load_funcs(&l, funcs) || load_calls(&l, calls)) {
-		error("callgraph.json: a function or call lacks its name, file, kind or when; "
-		      "rerun make analyze with this analyzer");
+	if (load_funcs(&l, funcs) || load_calls(&l, calls) || load_loops_writes(&l, cg)) {
+		error("callgraph.json: a function, call, loop or write lacks its name, file, kind or "
+		      "when; rerun make analyze with this analyzer");
 		goto out;
 	}
 	for (i = 0; i < m->nfunc; i++)
 		m->func[i].obj = op_find(op, m->func[i].name);
 	mark_tail_calls(m);
 	load_reasons(&l, array(cg, "roots"));
-	frequencies(m, array(cg, "roots"), &l);
+	mark_roots(m, array(cg, "roots"), &l);
 	ret = 0;
 out:
 	free(l.ix);
+	if (ret)
+		cm_free(m);
 	return ret;
 }
 
@@ -491,14 +645,22 @@ void cm_free(struct cm_model *m)
 {
 	size_t i;
 
-	for (i = 0; i < m->ncall; i++)
+	for (i = 0; i < m->ncall; i++) {
 		free(m->call[i].target);
+		free_scope(&m->call[i].in);
+	}
+	for (i = 0; i < m->nloop; i++)
+		free_scope(&m->loop[i].in);
+	for (i = 0; i < m->nwrite; i++)
+		free_scope(&m->write[i].in);
+	free(m->loop);
+	free(m->write);
 	for (i = 0; i < m->nfunc; i++)
 		free(m->func[i].reason);
 	for (i = 0; i < m->nreason; i++)
 		free((char *)m->reason[i].perf);
 	free(m->reason);
-	free(m->loop);
+	free(m->runloop);
 	free(m->call);
 	free(m->func);
 	memset(m, 0, sizeof(*m));
@@ -632,7 +794,13 @@ static double return_extra(const struct profile *p, enum mit_return r)
 	}
 }
 
-static double inner(struct pricer *pr, size_t f, unsigned int depth);
+/* A cost with a low end (the cheapest path) and a high one. */
+struct span {
+	double lo, hi;
+	size_t unknown;		/* a loop whose trip count is not derived, or NONE */
+};
+
+static struct span inner(struct pricer *pr, size_t f, unsigned int depth);
 
 /* Its tail call's callee is priced at that call, else counted here. */
 static double body(const struct pricer *pr, size_t f)
@@ -644,9 +812,17 @@ static double body(const struct pricer *pr, size_t f)
 	return (fn->tail_call ? fn->obj->own : fn->obj->insns) / pr->e->prof->cost[P_IPC];
 }
 
+static void take_inner(struct cm_cost *k, struct span in)
+{
+	k->inner = in.lo;
+	k->inner_hi = in.hi;
+	if (k->unknown == NONE)
+		k->unknown = in.unknown;
+}
+
 static struct cm_cost price(struct pricer *pr, const struct cm_call *c, unsigned int depth)
 {
-	struct cm_cost k = { .via = NONE };
+	struct cm_cost k = { .via = NONE, .unknown = NONE };
 	size_t t;
 
 	if (c->kind == CALL_DIRECT) {
@@ -655,15 +831,16 @@ static struct cm_cost price(struct pricer *pr, const struct cm_call *c, unsigned
 		if (c->tail) {
 			/* A jump: the caller's own return is the callee's. */
 			k.body = body(pr, f);
-			k.inner = inner(pr, f, depth + 1);
+			take_inner(&k, inner(pr, f, depth + 1));
 		} else if (c->callee_inline || (f != NONE && !pr->m->func[f].obj)) {
-			k.inner = f != NONE ? inner(pr, f, depth) : 0;
+			if (f != NONE)
+				take_inner(&k, inner(pr, f, depth));
 		} else {
 			k.call = sequence(pr, c->kind);
 			k.ret = pr->ret;
 			if (f != NONE) {
 				k.body = body(pr, f);
-				k.inner = inner(pr, f, depth + 1);
+				take_inner(&k, inner(pr, f, depth + 1));
 			}
 		}
 	} else {
@@ -673,57 +850,165 @@ static struct cm_cost price(struct pricer *pr, const struct cm_call *c, unsigned
 		k.ret = pr->ret;
 		for (t = 0; t < c->ntarget; t++) {
 			size_t f = c->target[t];
-			double b, in, sum;
+			struct span in;
+			double b;
 
 			if (!vendor_ok(pr, f))
 				continue;
 			b = body(pr, f);
 			in = inner(pr, f, depth + 1);
-			sum = b + in;
-			if (sum < best) {
-				best = sum;
+			if (b + in.lo < best) {
+				best = b + in.lo;
 				k.body = b;
-				k.inner = in;
+				k.inner = in.lo;
+				k.inner_hi = in.hi;
+				k.unknown = in.unknown;
 				k.via = f;
 			}
 		}
 	}
 	k.total = k.call + k.ret + k.body + k.inner;
+	k.total_hi = k.call + k.ret + k.body + k.inner_hi;
 	return k;
 }
 
-/* What f calls on its cheapest path, memoized per depth. */
-static double inner(struct pricer *pr, size_t f, unsigned int depth)
+static int eval_cond(const struct cm_eval *e, const struct cm_cond *c)
 {
-	const struct cm_func *fn = &pr->m->func[f];
-	double *memo, sum = 0;
+	char *neg = c->ret ? xasprintf("!(%s)", c->text) : NULL;
+	int r = scn_eval(e->scn, e->prof, neg ? neg : c->text, NULL, NULL);
+
+	free(neg);
+	return r;
+}
+
+double cm_scope_weight(const struct cm_eval *e, const struct cm_scope *sc)
+{
+	enum call_when w = sc->base;
 	size_t i;
 
-	if (depth > CM_DEPTH)
-		return 0;
-	memo = &pr->memo[f * (CM_DEPTH + 1) + depth];
-	if (*memo >= 0)
-		return *memo;
-	*memo = 0;	/* a recursive call back into f adds nothing */
+	for (i = 0; i < sc->ncond; i++) {
+		int r = eval_cond(e, &sc->cond[i]);
+
+		if (r == 0)
+			return 0;
+		if (r < 0 && sc->cond[i].when > w)
+			w = sc->cond[i].when;
+	}
+	return cm_when_weight(w, false);
+}
+
+static void add(struct span *sum, double w, struct span x)
+{
+	if (w <= 0)
+		return;
+	sum->lo += w * x.lo;
+	sum->hi += w * x.hi;
+	if (sum->unknown == NONE)
+		sum->unknown = x.unknown;
+}
+
+static struct span loop_cost(struct pricer *pr, size_t l, unsigned int depth);
+
+/*
+ * What runs in one scope of function f: its calls and loops directly in
+ * loop (NONE: outside any loop), each by its weight there.
+ */
+static struct span scope_cost(struct pricer *pr, size_t f, size_t loop, unsigned int depth)
+{
+	const struct cm_func *fn = &pr->m->func[f];
+	struct span sum = { 0, 0, NONE };
+	size_t i;
+
 	for (i = fn->first; i < fn->first + fn->ncall; i++) {
 		const struct cm_call *c = &pr->m->call[i];
-		double w = cm_when_weight(c->when, c->guarded);
+		struct cm_cost k;
 
-		if (pr->no_dispatch && c->dispatch)
+		if (c->in.loop != loop || (pr->no_dispatch && c->dispatch))
 			continue;
-		if (w > 0)
-			sum += w * price(pr, c, depth).total;
+		if (cm_scope_weight(pr->e, &c->in) <= 0)
+			continue;
+		k = price(pr, c, depth);
+		add(&sum, cm_scope_weight(pr->e, &c->in),
+		    (struct span){ k.total, k.total_hi, k.unknown });
 	}
-	*memo = sum;
+	for (i = fn->first_loop; i < fn->first_loop + fn->nloop; i++) {
+		if (pr->m->loop[i].in.loop == loop)
+			add(&sum, cm_scope_weight(pr->e, &pr->m->loop[i].in), loop_cost(pr, i, depth));
+	}
+	return sum;
+}
+
+/*
+ * One iteration's own instructions, from the object: the shortest cycle
+ * through a call the loop makes, else (a loop with no call left in the
+ * object, in a function with one loop) the function's shortest cycle.
+ */
+double cm_iter_insns(const struct cm_model *m, size_t l)
+{
+	const struct cm_loop *lp = &m->loop[l];
+	const struct cm_func *fn = &m->func[lp->func];
+	const struct op_func *o = fn->obj;
+	size_t i, k;
+
+	if (!o)
+		return 0;
+	for (i = fn->first; i < fn->first + fn->ncall; i++) {
+		const struct cm_call *c = &m->call[i];
+
+		if (c->in.loop != l || c->kind == CALL_INDIRECT || !c->callee_name)
+			continue;
+		for (k = 0; k < o->nloop; k++) {
+			if (!strcmp(o->loop[k].callee, c->callee_name))
+				return o->loop[k].insns;
+		}
+	}
+	return fn->nloop == 1 ? o->cycle : 0;
+}
+
+/* All iterations of loop l: its trip count times what one iteration runs. */
+static struct span loop_cost(struct pricer *pr, size_t l, unsigned int depth)
+{
+	const struct st_trip *t = &pr->e->trip[l];
+	struct span iter = scope_cost(pr, pr->m->loop[l].func, l, depth), r;
+	double own = cm_iter_insns(pr->m, l) / pr->e->prof->cost[P_IPC];
+
+	iter.lo += own;
+	iter.hi += own;
+
+	r.lo = t->lo * iter.lo;
+	r.hi = t->hi > 0 && iter.hi > 0 ? t->hi * iter.hi : 0;
+	r.unknown = !t->known && r.hi > r.lo ? l : iter.unknown;
+	return r;
+}
+
+/* What f calls, memoized per depth: on its cheapest path, and at most. */
+static struct span inner(struct pricer *pr, size_t f, unsigned int depth)
+{
+	double *memo;
+	struct span sum;
+
+	if (depth > CM_DEPTH)
+		return (struct span){ 0, 0, NONE };
+	memo = &pr->memo[(f * (CM_DEPTH + 1) + depth) * 3];
+	if (memo[0] >= 0)
+		return (struct span){ memo[0], memo[1], (size_t)memo[2] == (size_t)-1 ? NONE
+										 : (size_t)memo[2] };
+	/* A recursive call back into f adds nothing. */
+	memo[0] = memo[1] = 0;
+	memo[2] = -1;
+	sum = scope_cost(pr, f, NONE, depth);
+	memo[0] = sum.lo;
+	memo[1] = sum.hi;
+	memo[2] = sum.unknown == NONE ? -1 : (double)sum.unknown;
 	return sum;
 }
 
 static double *new_memo(const struct cm_model *m)
 {
-	double *memo = xmalloc((m->nfunc * (CM_DEPTH + 1) + 1) * sizeof(*memo));
-	size_t i;
+	size_t i, n = m->nfunc * (CM_DEPTH + 1) * 3;
+	double *memo = xmalloc((n + 1) * sizeof(*memo));
 
-	for (i = 0; i < m->nfunc * (CM_DEPTH + 1); i++)
+	for (i = 0; i < n; i++)
 		memo[i] = -1;
 	return memo;
 }
@@ -744,7 +1029,7 @@ static bool reason_ok(const struct pricer *pr, const struct cm_reason *r)
  */
 static double root_cost(struct pricer *pr, size_t f)
 {
-	return body(pr, f) + inner(pr, f, 1);
+	return body(pr, f) + inner(pr, f, 1).lo;
 }
 
 /*
@@ -765,28 +1050,83 @@ static void cost_roots(struct pricer *pr)
 	loop.memo = new_memo(m);
 	loop.no_dispatch = true;
 	e->loop = 0;
-	for (r = 0; r < m->nloop; r++) {
-		if (vendor_ok(&loop, m->loop[r]))
-			e->loop += root_cost(&loop, m->loop[r]);
+	for (r = 0; r < m->nrunloop; r++) {
+		if (vendor_ok(&loop, m->runloop[r]))
+			e->loop += root_cost(&loop, m->runloop[r]);
 	}
 	free(loop.memo);
 }
 
-void cm_eval(const struct cm_model *m, const struct profile *p, struct cm_eval *e)
+/*
+ * How often a call runs per run of its function: its weight in its scope,
+ * times, for each loop around it, the loop's trip count (low end) and weight.
+ */
+static double runs(const struct cm_eval *e, const struct cm_model *m, const struct cm_scope *sc)
+{
+	double w = cm_scope_weight(e, sc);
+	size_t l;
+
+	for (l = sc->loop; l != NONE && w > 0; l = m->loop[l].in.loop)
+		w *= e->trip[l].lo * cm_scope_weight(e, &m->loop[l].in);
+	return w;
+}
+
+/*
+ * Each function's frequency per exit of the roots that reach it: 1 for a
+ * root, else the best over its callers of their frequency times how often
+ * the call runs, capped at 1 (a function that a loop calls runs once per
+ * exit at the least, for ranking).  Relaxing until nothing changes ends.
+ */
+static void frequencies(const struct cm_model *m, struct cm_eval *e)
+{
+	bool changed = true;
+	size_t i, k, t;
+
+	for (i = 0; i < m->nfunc; i++)
+		e->freq[i] = m->func[i].root ? 1 : 0;
+	while (changed) {
+		changed = false;
+		for (i = 0; i < m->ncall; i++) {
+			const struct cm_call *c = &m->call[i];
+			double fr = e->freq[c->caller] * runs(e, m, &c->in);
+
+			if (fr > 1)
+				fr = 1;
+			if (fr <= 0)
+				continue;
+			for (k = 0; k <= c->ntarget; k++) {
+				t = k < c->ntarget ? (c->kind == CALL_DIRECT ? NONE : c->target[k])
+						   : c->callee;
+				if (t != NONE && e->freq[t] < fr) {
+					e->freq[t] = fr;
+					changed = true;
+				}
+			}
+		}
+	}
+}
+
+void cm_eval(const struct cm_model *m, const struct profile *p, const struct scenario *scn,
+	     struct cm_eval *e)
 {
 	struct pricer pr = { .m = m, .e = e };
 	size_t i, r;
 
 	memset(e, 0, sizeof(*e));
 	e->prof = p;
+	e->scn = scn;
 	e->def = prof_defaults(p, m->major, m->minor);
+	e->trip = xcalloc(m->nloop + 1, sizeof(*e->trip));
+	e->ntrip = m->nloop;
+	st_trips(m, p, scn, e->trip);
+	e->freq = xcalloc(m->nfunc + 1, sizeof(*e->freq));
+	frequencies(m, e);
 	e->site = xcalloc(m->ncall + 1, sizeof(*e->site));
 	e->memo = pr.memo = new_memo(m);
 	pr.ret = return_extra(p, e->def->ret);
 	pr.amd = p->vendor && !strcasecmp(p->vendor, "amd");
 	for (i = 0; i < m->ncall; i++) {
 		const struct cm_call *c = &m->call[i];
-		const struct cm_func *caller = &m->func[c->caller];
 		struct cm_cost *k = &e->site[i];
 		double share = 0;
 
@@ -796,13 +1136,14 @@ void cm_eval(const struct cm_model *m, const struct profile *p, struct cm_eval *
 			k->per_exit = k->weighted = 0;
 			continue;
 		}
-		k->per_exit = k->total * cm_when_weight(c->when, c->guarded) * caller->freq;
-		if (!m->weighted || caller->run_loop) {
+		k->runs = runs(e, m, &c->in);
+		k->per_exit = k->total * k->runs * e->freq[c->caller];
+		if (!m->weighted || m->func[c->caller].run_loop) {
 			k->weighted = k->per_exit;
 			continue;
 		}
-		for (r = 0; r < caller->nreason; r++)
-			share += m->reason[caller->reason[r]].share;
+		for (r = 0; r < m->func[c->caller].nreason; r++)
+			share += m->reason[m->func[c->caller].reason[r]].share;
 		k->weighted = k->per_exit * share;
 	}
 	cost_roots(&pr);
@@ -810,6 +1151,9 @@ void cm_eval(const struct cm_model *m, const struct profile *p, struct cm_eval *
 
 void cm_eval_free(struct cm_eval *e)
 {
+	st_trips_free(e->trip, e->ntrip);
+	free(e->trip);
+	free(e->freq);
 	free(e->site);
 	free(e->memo);
 	free(e->reason);

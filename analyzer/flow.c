@@ -11,9 +11,12 @@
  * then errs towards charging the call.
  */
 #include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "flow.h"
+#include "util.h"
 
 static enum CXChildVisitResult collect(CXCursor c, CXCursor parent, CXClientData data)
 {
@@ -313,4 +316,317 @@ bool flow_exits(CXCursor stmt)
 	default:
 		return false;
 	}
+}
+
+/* ---- conditions as the VM's state decides them ---- */
+
+/* Through parentheses and implicit conversions: what the code names. */
+static CXCursor bare(CXCursor e)
+{
+	struct kids k;
+
+	while (clang_getCursorKind(e) == CXCursor_UnexposedExpr ||
+	       clang_getCursorKind(e) == CXCursor_ParenExpr) {
+		kids_of(e, &k);
+		if (k.n != 1)
+			break;
+		e = k.c[0];
+	}
+	return e;
+}
+
+/* "kvm" for a pointer to struct kvm; NULL for any other type. */
+static char *struct_tag(CXType t)
+{
+	const char *name;
+	char *tag = NULL;
+	CXString s;
+
+	t = clang_getCanonicalType(t);
+	if (t.kind != CXType_Pointer)
+		return NULL;
+	t = clang_getCanonicalType(clang_getPointeeType(t));
+	if (t.kind != CXType_Record)
+		return NULL;
+	s = clang_getTypeSpelling(t);
+	name = clang_getCString(s);
+	/* An unnamed struct's spelling carries a file path: no tag. */
+	if (!strncmp(name, "struct ", 7) && !strpbrk(name + 7, " (:"))
+		tag = xstrdup(name + 7);
+	clang_disposeString(s);
+	return tag;
+}
+
+static bool is_global(CXCursor var)
+{
+	return clang_getCursorKind(var) == CXCursor_VarDecl &&
+	       clang_getCursorKind(clang_getCursorSemanticParent(var)) != CXCursor_FunctionDecl;
+}
+
+char *flow_term(CXCursor e, bool locals)
+{
+	char *chain = NULL, *t = NULL;
+	CXString name;
+	CXCursor ref;
+
+	e = bare(e);
+	while (clang_getCursorKind(e) == CXCursor_MemberRefExpr) {
+		struct kids k;
+		CXCursor base;
+
+		name = clang_getCursorSpelling(e);
+		t = chain ? xasprintf("%s.%s", clang_getCString(name), chain)
+			  : xstrdup(clang_getCString(name));
+		clang_disposeString(name);
+		free(chain);
+		chain = t;
+		t = NULL;
+		kids_of(e, &k);
+		if (k.n != 1)
+			goto out;
+		base = bare(k.c[0]);
+		if (clang_getCanonicalType(clang_getCursorType(base)).kind == CXType_Pointer) {
+			char *tag = struct_tag(clang_getCursorType(base));
+
+			if (tag)
+				t = xasprintf("%s->%s", tag, chain);
+			free(tag);
+			goto out;
+		}
+		e = base;
+	}
+	if (clang_getCursorKind(e) != CXCursor_DeclRefExpr)
+		goto out;
+	ref = clang_getCursorReferenced(e);
+	if (clang_getCursorKind(ref) != CXCursor_VarDecl || !(is_global(ref) || (locals && !chain)))
+		goto out;
+	name = clang_getCursorSpelling(ref);
+	t = xasprintf("%s%s%s%s", is_global(ref) ? "" : "local:", clang_getCString(name),
+		      chain ? "." : "", chain ? chain : "");
+	clang_disposeString(name);
+out:
+	free(chain);
+	return t;
+}
+
+char *flow_struct_of(CXCursor e)
+{
+	e = bare(e);
+	if (clang_getCursorKind(e) != CXCursor_DeclRefExpr)
+		return NULL;
+	return struct_tag(clang_getCursorType(e));
+}
+
+bool flow_value(CXCursor e, long long *v)
+{
+	CXEvalResult r;
+	bool ok = false;
+
+	e = bare(e);
+	if (!clang_isExpression(clang_getCursorKind(e)))
+		return false;
+	r = clang_Cursor_Evaluate(e);
+	if (r) {
+		if (clang_EvalResult_getKind(r) == CXEval_Int) {
+			*v = clang_EvalResult_getAsLongLong(r);
+			ok = true;
+		}
+		clang_EvalResult_dispose(r);
+	}
+	return ok;
+}
+
+bool flow_binop(CXTranslationUnit tu, CXCursor binop, char *buf, size_t size)
+{
+	unsigned int lhs_end, i, n, off;
+	bool found = false;
+	struct kids k;
+	CXToken *tok;
+
+	kids_of(binop, &k);
+	if (k.n != 2)
+		return false;
+	clang_getExpansionLocation(clang_getRangeEnd(clang_getCursorExtent(k.c[0])), NULL, NULL,
+				   NULL, &lhs_end);
+	clang_tokenize(tu, clang_getCursorExtent(binop), &tok, &n);
+	for (i = 0; i < n && !found; i++) {
+		clang_getExpansionLocation(clang_getTokenLocation(tu, tok[i]), NULL, NULL, NULL,
+					   &off);
+		if (off >= lhs_end) {
+			CXString s = clang_getTokenSpelling(tu, tok[i]);
+
+			snprintf(buf, size, "%s", clang_getCString(s));
+			clang_disposeString(s);
+			found = true;
+		}
+	}
+	clang_disposeTokens(tu, tok, n);
+	return found;
+}
+
+/* The NAME of an argument written "X86_FEATURE_NAME", or NULL. */
+static char *feature_arg(CXTranslationUnit tu, CXCursor call)
+{
+	int i, n = clang_Cursor_getNumArguments(call);
+
+	for (i = 0; i < n; i++) {
+		CXSourceRange r = clang_getCursorExtent(clang_Cursor_getArgument(call, i));
+		unsigned int from, to, at;
+		const char *text;
+		size_t size;
+		CXFile file, file2;
+
+		clang_getFileLocation(clang_getRangeStart(r), &file, NULL, NULL, &from);
+		clang_getFileLocation(clang_getRangeEnd(r), &file2, NULL, NULL, &to);
+		text = file ? flow_file_text(tu, file, &size) : NULL;
+		if (!text || !clang_File_isEqual(file, file2) || to > size || to <= from + 12 ||
+		    to - from > 64 || strncmp(text + from, "X86_FEATURE_", 12))
+			continue;
+		for (at = from + 12; at < to; at++) {
+			if (!isupper((unsigned char)text[at]) && !isdigit((unsigned char)text[at]) &&
+			    text[at] != '_')
+				break;
+		}
+		if (at == to)
+			return xasprintf("%.*s", (int)(to - from - 12), text + from + 12);
+	}
+	return NULL;
+}
+
+static const char *const comparisons[] = { "==", "!=", "<", "<=", ">", ">=" };
+/* What a comparison says with its operands swapped: "3 < x" is "x > 3". */
+static const char *const swapped[] = { "==", "!=", ">", ">=", "<", "<=" };
+
+static int comparison(const char *op)
+{
+	int i;
+
+	for (i = 0; i < 6; i++) {
+		if (!strcmp(op, comparisons[i]))
+			return i;
+	}
+	return -1;
+}
+
+struct cond_text {
+	FILE *out;
+	bool known;
+};
+
+/* An atom: a term, a term compared with a constant, a constant, a CPUID feature. */
+static void cond_atom(CXTranslationUnit tu, CXCursor e, struct cond_text *ct, int prec)
+{
+	char op[8], *t, *feature;
+	CXString name;
+	long long v;
+	struct kids k;
+	int cmp;
+
+	if (flow_value(e, &v)) {
+		fprintf(ct->out, "%lld", v);
+		ct->known = true;
+		return;
+	}
+	if ((t = flow_term(e, false))) {
+		fputs(t, ct->out);
+		free(t);
+		ct->known = true;
+		return;
+	}
+	switch (clang_getCursorKind(e)) {
+	case CXCursor_BinaryOperator:
+		kids_of(e, &k);
+		if (k.n != 2 || !flow_binop(tu, e, op, sizeof(op)) || (cmp = comparison(op)) < 0)
+			break;
+		if ((t = flow_term(k.c[0], false)) && flow_value(k.c[1], &v)) {
+			fprintf(ct->out, prec > 1 ? "(%s %s %lld)" : "%s %s %lld", t, op, v);
+		} else if (!t && (t = flow_term(k.c[1], false)) && flow_value(k.c[0], &v)) {
+			fprintf(ct->out, prec > 1 ? "(%s %s %lld)" : "%s %s %lld", t, swapped[cmp], v);
+		} else {
+			free(t);
+			break;
+		}
+		free(t);
+		ct->known = true;
+		return;
+	case CXCursor_CallExpr:
+		if (!(feature = feature_arg(tu, e)))
+			break;
+		name = clang_getCursorSpelling(e);
+		fprintf(ct->out, "%s(%s)",
+			!strncmp(clang_getCString(name), "guest_", 6) ? "guest_cpuid" : "cpuid", feature);
+		clang_disposeString(name);
+		free(feature);
+		ct->known = true;
+		return;
+	default:
+		break;
+	}
+	fputc('?', ct->out);
+}
+
+/* prec: 0 an operand of ||, 1 of &&, 2 of !. */
+static void cond_expr(CXTranslationUnit tu, CXCursor e, struct cond_text *ct, int prec)
+{
+	enum flow_op op;
+	struct kids k;
+
+	e = unwrap(tu, e, NULL);
+	if (clang_Cursor_isNull(e)) {
+		fputc('?', ct->out);
+		return;
+	}
+	op = flow_op(tu, e);
+	kids_of(e, &k);
+	switch (op) {
+	case OP_NOT:
+		if (k.n != 1)
+			break;
+		fputc('!', ct->out);
+		cond_expr(tu, k.c[0], ct, 2);
+		return;
+	case OP_AND:
+	case OP_OR:
+		if (k.n != 2)
+			break;
+		if (prec > (op == OP_AND ? 1 : 0))
+			fputc('(', ct->out);
+		cond_expr(tu, k.c[0], ct, op == OP_AND ? 1 : 0);
+		fputs(op == OP_AND ? " && " : " || ", ct->out);
+		cond_expr(tu, k.c[1], ct, op == OP_AND ? 1 : 0);
+		if (prec > (op == OP_AND ? 1 : 0))
+			fputc(')', ct->out);
+		return;
+	default:
+		break;
+	}
+	cond_atom(tu, e, ct, prec);
+}
+
+char *flow_cond(CXTranslationUnit tu, CXCursor cond, bool taken)
+{
+	struct cond_text ct = { .known = false };
+	char *text = NULL;
+	size_t size = 0;
+	struct kids k;
+
+	ct.out = open_memstream(&text, &size);
+	if (!ct.out)
+		return NULL;
+	cond = unwrap(tu, cond, NULL);
+	if (!taken && !clang_Cursor_isNull(cond) && flow_op(tu, cond) == OP_NOT &&
+	    (kids_of(cond, &k), k.n == 1)) {
+		/* The side "!x" does not take is "x". */
+		cond_expr(tu, k.c[0], &ct, 0);
+	} else {
+		if (!taken)
+			fputc('!', ct.out);
+		cond_expr(tu, cond, &ct, taken ? 0 : 2);
+	}
+	fclose(ct.out);
+	if (!ct.known) {
+		free(text);
+		return NULL;
+	}
+	return text;
 }

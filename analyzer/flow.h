@@ -49,4 +49,31 @@ bool flow_guard_off(CXTranslationUnit tu, CXCursor cond);
 /* The statement never falls through to the next: return, goto, break... */
 bool flow_exits(CXCursor stmt);
 
+/*
+ * What the VM's state decides, in the grammar scenarios are written in
+ * (analyzer/scenario.h):
+ *   term     a field reached through a pointer, by the struct's tag:
+ *            "kvm->arch.enable_pmu", "kvm_pmu->all_valid_pmc_idx"; a global
+ *            variable or a field of one: "enable_pmu"; with locals, a local
+ *            variable of the function: "local:bitmap".  NULL for anything
+ *            else (a field of a local struct, an array element, a call).
+ *   cond     terms, terms compared with constants ("kvm_pmu->version == 1"),
+ *            constants, CPUID features ("cpuid(HLE)", and "guest_cpuid(...)"
+ *            from a guest_*() test), joined by "!", "&&", "||" and
+ *            parentheses; what is none of those is "?".
+ */
+char *flow_term(CXCursor e, bool locals);
+/* A pointer variable to a struct: the struct's tag ("kvm_pmu"), else NULL. */
+char *flow_struct_of(CXCursor e);
+/* The expression is a constant clang can evaluate: its value. */
+bool flow_value(CXCursor e, long long *v);
+/* The spelling of a binary operator ("<", "=", "+="), from the tokens. */
+bool flow_binop(CXTranslationUnit tu, CXCursor binop, char *buf, size_t size);
+/*
+ * The condition on its taken side or its other (!taken), as text; NULL
+ * when nothing in it is a term, a constant or a feature (no scenario can
+ * decide it).  The caller frees it.
+ */
+char *flow_cond(CXTranslationUnit tu, CXCursor cond, bool taken);
+
 #endif

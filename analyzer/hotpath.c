@@ -304,6 +304,7 @@ static int cmd_audit(int argc, char **argv)
 		{ "profile", OPT_LIST, &prof, "FILE", "a CPU profile (repeatable; the first ranks the sites)" },
 		{ "exits", OPT_STRING, &ao.exits, "FILE", "weight sites by a perf kvm stat report's exit counts" },
 		{ "measured", OPT_STRING, &ao.measured, "FILE[,FILE]", "measure.json (or before,after) to set beside the model" },
+		{ "scenario", OPT_STRING, &ao.scenario, "FILE", "facts about the VM's state to price under (default: its PMU off)" },
 		{ "output-dir", OPT_STRING, &ao.outdir, "DIR", "where the audit files go (default: .)" },
 		{ "top", OPT_UINT, &ao.top, "N", "sites per profile in audit.md (default 20)" },
 		{ "help", OPT_FLAG, &help, NULL, "this text" },

@@ -100,6 +100,12 @@ static void field(FILE *f, const char *s)
 	}
 }
 
+static void scope_fields(FILE *f, const struct cg_scope *sc)
+{
+	fprintf(f, "\t%u\t%d", sc->loop, (int)sc->base);
+	field(f, sc->conds);
+}
+
 static int write_result(const char *path, const struct cg *cg, const struct tu_result *res)
 {
 	char *tmp = xasprintf("%s.%ld.tmp", path, (long)getpid());
@@ -148,7 +154,43 @@ static int write_result(const char *path, const struct cg *cg, const struct tu_r
 		field(f, c->slot);
 		fprintf(f, "\t%d", (int)c->when);
 		field(f, c->guard);
+		scope_fields(f, &c->in);
 		fputc('\n', f);
+	}
+	for (i = 0; i < cg->nloop; i++) {
+		const struct cg_loop *l = &cg->loop[i];
+
+		fputs("L", f);
+		field(f, l->func);
+		field(f, l->file);
+		fprintf(f, "\t%u\t%u\t%u", l->line, l->col, l->num);
+		field(f, l->kind);
+		field(f, l->over);
+		fprintf(f, "\t%lld\t%lld", l->start, l->bound);
+		field(f, l->bound_name);
+		scope_fields(f, &l->in);
+		fputc('\n', f);
+	}
+	for (i = 0; i < cg->nwrite; i++) {
+		const struct cg_write *wr = &cg->write[i];
+
+		fputs("W", f);
+		field(f, wr->func);
+		field(f, wr->file);
+		fprintf(f, "\t%u\t%u", wr->line, wr->col);
+		field(f, wr->op);
+		field(f, wr->dst);
+		field(f, wr->a);
+		field(f, wr->b);
+		field(f, wr->a_name);
+		scope_fields(f, &wr->in);
+		fputc('\n', f);
+	}
+	for (i = 0; i < cg->nglobal; i++) {
+		fputs("G", f);
+		field(f, cg->global[i].name);
+		field(f, cg->global[i].file);
+		fprintf(f, "\t%u\t%lld\n", cg->global[i].line, cg->global[i].value);
 	}
 	for (i = 0; i < cg->nstore; i++) {
 		fputs("S", f);
@@ -198,6 +240,12 @@ static const char *s0(struct cg *cg, const char *s)
 	return *s ? cg_str(cg, s) : NULL;
 }
 
+static struct cg_scope scope_read(struct cg *cg, char **v)
+{
+	return (struct cg_scope){ .loop = (unsigned int)strtoul(v[0], NULL, 10),
+				  .base = (enum call_when)atoi(v[1]), .conds = s0(cg, v[2]) };
+}
+
 static bool dep_changed(char **v, int n)
 {
 	struct stat st;
@@ -217,7 +265,7 @@ static bool dep_changed(char **v, int n)
  */
 static int read_result(const char *path, struct cg *cg, char **first_error)
 {
-	char line[8192], *v[16];
+	char line[8192], *v[24];
 	int n, errors = INT32_MIN;
 	FILE *f = fopen(path, "r");
 
@@ -226,7 +274,7 @@ static int read_result(const char *path, struct cg *cg, char **first_error)
 	if (!fgets(line, sizeof(line), f) || strncmp(line, MAGIC "\n", sizeof(MAGIC)))
 		goto out;
 	while (fgets(line, sizeof(line), f)) {
-		n = split(line, v, 16);
+		n = split(line, v, 24);
 		switch (v[0][0]) {
 		case 'R':
 			if (n != 3)
@@ -253,7 +301,7 @@ static int read_result(const char *path, struct cg *cg, char **first_error)
 			}
 			break;
 		case 'C':
-			if (n != 15)
+			if (n != 18)
 				goto bad;
 			if (cg) {
 				struct cg_call c = {
@@ -267,8 +315,52 @@ static int read_result(const char *path, struct cg *cg, char **first_error)
 					.slot = s0(cg, v[12]),
 					.when = (enum call_when)atoi(v[13]),
 					.guard = s0(cg, v[14]),
+					.in = scope_read(cg, v + 15),
 				};
 				cg_add_call(cg, &c);
+			}
+			break;
+		case 'L':
+			if (n != 14)
+				goto bad;
+			if (cg) {
+				struct cg_loop l = {
+					.func = cg_str(cg, v[1]), .file = cg_str(cg, v[2]),
+					.line = (unsigned int)strtoul(v[3], NULL, 10),
+					.col = (unsigned int)strtoul(v[4], NULL, 10),
+					.num = (unsigned int)strtoul(v[5], NULL, 10),
+					.kind = cg_str(cg, v[6]), .over = s0(cg, v[7]),
+					.start = strtoll(v[8], NULL, 10), .bound = strtoll(v[9], NULL, 10),
+					.bound_name = s0(cg, v[10]), .in = scope_read(cg, v + 11),
+				};
+				cg_add_loop(cg, &l);
+			}
+			break;
+		case 'W':
+			if (n != 13)
+				goto bad;
+			if (cg) {
+				struct cg_write wr = {
+					.func = cg_str(cg, v[1]), .file = cg_str(cg, v[2]),
+					.line = (unsigned int)strtoul(v[3], NULL, 10),
+					.col = (unsigned int)strtoul(v[4], NULL, 10),
+					.op = cg_str(cg, v[5]), .dst = cg_str(cg, v[6]),
+					.a = s0(cg, v[7]), .b = s0(cg, v[8]), .a_name = s0(cg, v[9]),
+					.in = scope_read(cg, v + 10),
+				};
+				cg_add_write(cg, &wr);
+			}
+			break;
+		case 'G':
+			if (n != 5)
+				goto bad;
+			if (cg) {
+				struct cg_global g = {
+					.name = cg_str(cg, v[1]), .file = cg_str(cg, v[2]),
+					.line = (unsigned int)strtoul(v[3], NULL, 10),
+					.value = strtoll(v[4], NULL, 10),
+				};
+				cg_add_global(cg, &g);
 			}
 			break;
 		case 'S':

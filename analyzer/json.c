@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "json.h"
 #include "version.h"
@@ -73,6 +74,36 @@ static void path(const struct cg *cg, const struct reach *r, size_t f, FILE *out
 	}
 	fputc(']', out);
 	free(up);
+}
+
+/*
+ * ", \"loop\": 1, \"base\": \"conditional\", \"if\": [...]"; for a call only when
+ * it is in a loop, under conditions, or its base differs from its when.
+ */
+static void scope(FILE *out, const struct cg_scope *sc, bool always)
+{
+	const char *p, *semi;
+
+	if (!always && !sc->loop && !sc->conds)
+		return;
+	fprintf(out, ", \"loop\": %u, \"base\": \"%s\", \"if\": [", sc->loop, cg_when_name(sc->base));
+	for (p = sc->conds; p && *p; p = *semi ? semi + 1 : semi) {
+		const char *c1 = strchr(p, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+		const char *c3 = c2 ? strchr(c2 + 1, ':') : NULL;
+		char *cond;
+
+		semi = p + strcspn(p, ";");
+		if (!c3 || c3 > semi)
+			continue;
+		fprintf(out, "%s{\"when\": \"%.*s\", \"line\": %.*s, \"how\": \"%.*s\", \"cond\": ",
+			p == sc->conds ? "" : ", ", (int)(c1 - p), p, (int)(c2 - c1 - 1), c1 + 1,
+			(int)(c3 - c2 - 1), c2 + 1);
+		cond = xasprintf("%.*s", (int)(semi - c3 - 1), c3 + 1);
+		json_str(out, cond);
+		free(cond);
+		fputc('}', out);
+	}
+	fputc(']', out);
 }
 
 void rep_json_callgraph(const struct cg *cg, const struct reach *r, const char *tree, FILE *out)
@@ -152,7 +183,56 @@ void rep_json_callgraph(const struct cg *cg, const struct reach *r, const char *
 		json_str(out, c->macro);
 		fprintf(out, ", \"when\": \"%s\", \"guard\": ", cg_when_name(c->when));
 		json_str(out, c->guard);
+		scope(out, &c->in, c->in.base != c->when);
 		fputs(i + 1 < cg->ncall ? "},\n" : "}\n", out);
+	}
+	fputs("],\n\"loops\": [\n", out);
+	for (i = 0; i < cg->nloop; i++) {
+		const struct cg_loop *l = &cg->loop[i];
+
+		fputs("{\"func\": ", out);
+		json_str(out, name_of(cg, l->func));
+		fputs(", \"file\": ", out);
+		json_str(out, l->file);
+		fprintf(out, ", \"line\": %u, \"col\": %u, \"num\": %u, \"kind\": ", l->line, l->col,
+			l->num);
+		json_str(out, l->kind);
+		fputs(", \"over\": ", out);
+		json_str(out, l->over);
+		fprintf(out, ", \"start\": %lld, \"bound\": %lld, \"bound_name\": ", l->start, l->bound);
+		json_str(out, l->bound_name);
+		scope(out, &l->in, true);
+		fputs(i + 1 < cg->nloop ? "},\n" : "}\n", out);
+	}
+	fputs("],\n\"writes\": [\n", out);
+	for (i = 0; i < cg->nwrite; i++) {
+		const struct cg_write *wr = &cg->write[i];
+
+		fputs("{\"func\": ", out);
+		json_str(out, name_of(cg, wr->func));
+		fputs(", \"file\": ", out);
+		json_str(out, wr->file);
+		fprintf(out, ", \"line\": %u, \"col\": %u, \"op\": ", wr->line, wr->col);
+		json_str(out, wr->op);
+		fputs(", \"dst\": ", out);
+		json_str(out, wr->dst);
+		fputs(", \"a\": ", out);
+		json_str(out, wr->a);
+		fputs(", \"b\": ", out);
+		json_str(out, wr->b);
+		fputs(", \"a_name\": ", out);
+		json_str(out, wr->a_name);
+		scope(out, &wr->in, true);
+		fputs(i + 1 < cg->nwrite ? "},\n" : "}\n", out);
+	}
+	fputs("],\n\"globals\": [\n", out);
+	for (i = 0; i < cg->nglobal; i++) {
+		fputs("{\"name\": ", out);
+		json_str(out, cg->global[i].name);
+		fputs(", \"file\": ", out);
+		json_str(out, cg->global[i].file);
+		fprintf(out, ", \"line\": %u, \"value\": %lld}%s\n", cg->global[i].line,
+			cg->global[i].value, i + 1 < cg->nglobal ? "," : "");
 	}
 	fputs("]\n}\n", out);
 	free(targets);

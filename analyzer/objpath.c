@@ -33,6 +33,8 @@ struct insn {
 	uint64_t off, target;
 	enum insn_flow flow;
 	char *tail;		/* F_END by a direct tail call: the function */
+	bool call;
+	char *callee;		/* a call's relocated target */
 };
 
 struct fn {
@@ -78,6 +80,8 @@ static void add_insn(struct fn *f, uint64_t off, const char *text)
 		in.flow = F_END;
 	} else if (!strncmp(p, "ud2", 3) || !strncmp(p, "int3", 4)) {
 		in.flow = F_STOP;
+	} else if (len >= 4 && !strncmp(p, "call", 4)) {
+		in.call = true;
 	} else if (p[0] == 'j' && len > 1) {
 		bool jmp = !strncmp(p, "jmp", 3);
 
@@ -104,10 +108,16 @@ static void add_reloc(struct fn *f, const char *text)
 	struct insn *in = f->n ? &f->insn[f->n - 1] : NULL;
 	const char *sym = strstr(text, "R_X86_64_");
 
-	if (!in || !sym || (in->flow != F_JUMP && in->flow != F_BRANCH))
+	if (!in || !sym)
 		return;
 	sym += strcspn(sym, " \t");
 	sym += strspn(sym, " \t");
+	if (in->call && !in->callee) {
+		in->callee = symbol(sym, "-+ \t\n");
+		return;
+	}
+	if (in->flow != F_JUMP && in->flow != F_BRANCH)
+		return;
 	if (strstr(sym, "return_thunk")) {
 		in->flow = in->flow == F_JUMP ? F_END : F_BRANCH;
 	} else if (in->flow == F_JUMP) {
@@ -182,6 +192,66 @@ static unsigned int shortest(const struct fn *f, const char **end)
 }
 
 /*
+ * Fewest instructions from instruction i round to itself, i counted once;
+ * 0 when no path comes back.  Breadth first, as shortest() is.
+ */
+static unsigned int cycle_at(const struct fn *f, size_t i, size_t *queue, unsigned int *dist)
+{
+	size_t head = 0, tail = 0, next[2];
+	unsigned int found = 0;
+
+	memset(dist, 0, f->n * sizeof(*dist));
+	queue[tail++] = i;
+	dist[i] = 1;
+	while (head < tail && !found) {
+		const struct insn *in = &f->insn[queue[head]];
+		unsigned int d = dist[queue[head++]];
+		size_t k, nn = 0;
+
+		if (in->flow == F_NEXT || in->flow == F_BRANCH)
+			next[nn++] = (size_t)(in - f->insn) + 1;
+		if ((in->flow == F_JUMP || in->flow == F_BRANCH) && in->target != UINT64_MAX)
+			next[nn++] = find_off(f, in->target);
+		for (k = 0; k < nn && !found; k++) {
+			if (next[k] == i)
+				found = d;
+			else if (next[k] < f->n && !dist[next[k]]) {
+				dist[next[k]] = d + 1;
+				queue[tail++] = next[k];
+			}
+		}
+	}
+	return found;
+}
+
+/* The calls in cycles, and the shortest cycle through a backward jump's target. */
+static void cycles(const struct fn *f, struct objpaths *op, struct op_func *of)
+{
+	size_t *queue, i, k, aloop = 0;
+	unsigned int *dist, c;
+
+	if (!f->n)
+		return;
+	queue = xcalloc(f->n, sizeof(*queue));
+	dist = xcalloc(f->n, sizeof(*dist));
+	for (i = 0; i < f->n; i++) {
+		const struct insn *in = &f->insn[i];
+
+		if (in->call && in->callee && (c = cycle_at(f, i, queue, dist))) {
+			GROW(of->loop, aloop, of->nloop + 1);
+			of->loop[of->nloop].callee = intern(&op->pool, in->callee);
+			of->loop[of->nloop++].insns = c;
+		}
+		if ((in->flow == F_JUMP || in->flow == F_BRANCH) && in->target <= in->off &&
+		    (k = find_off(f, in->target)) != SIZE_MAX && (c = cycle_at(f, k, queue, dist)) &&
+		    (!of->cycle || c < of->cycle))
+			of->cycle = c;
+	}
+	free(queue);
+	free(dist);
+}
+
+/*
  * The function a symbol is the entry of, as the length of its name: foo
  * itself, or a clone gcc emits instead of foo's body, foo.isra.0 or
  * foo.constprop.0 (or both, as foo.constprop.0.isra.0).  foo.cold and
@@ -239,14 +309,20 @@ static void flush(struct objpaths *op, struct fn *f, const char *obj)
 		of->obj = obj;
 		of->own = shortest(f, &tail);
 		of->tail = NULL;
+		of->loop = NULL;
+		of->nloop = 0;
+		of->cycle = 0;
+		cycles(f, op, of);
 		if (tail) {
 			size_t tlen = entry_len(tail);	/* 0: not an entry, kept whole */
 
 			of->tail = entry_name(op, tail, tlen ? tlen : strlen(tail));
 		}
 	}
-	for (i = 0; i < f->n; i++)
+	for (i = 0; i < f->n; i++) {
 		free(f->insn[i].tail);
+		free(f->insn[i].callee);
+	}
 	free((char *)f->name);
 	f->name = NULL;
 	f->n = 0;
@@ -326,8 +402,10 @@ static void finish(struct objpaths *op)
 	 * order; foo itself before a clone of it.
 	 */
 	for (i = 0; i < op->nfunc; i++) {
-		if (k && op->func[k - 1].name == op->func[i].name)
+		if (k && op->func[k - 1].name == op->func[i].name) {
+			free(op->func[i].loop);
 			continue;
+		}
 		op->func[k++] = op->func[i];
 	}
 	op->nfunc = k;
@@ -379,6 +457,10 @@ const struct op_func *op_find(const struct objpaths *op, const char *name)
 
 void op_free(struct objpaths *op)
 {
+	size_t i;
+
+	for (i = 0; i < op->nfunc; i++)
+		free(op->func[i].loop);
 	free(op->func);
 	strpool_free(&op->pool);
 	memset(op, 0, sizeof(*op));

@@ -13,6 +13,12 @@
 
 #include "util.h"
 
+/* A call the function makes in a loop: the fewest instructions round it. */
+struct op_loop {
+	const char *callee;	/* the call's target symbol: "__SCT__kvm_x86_pmu_pmc_idx_to_pmc" */
+	unsigned int insns;	/* the shortest cycle through the call, the call counted once */
+};
+
 struct op_func {
 	const char *name;	/* the function; .cold and .part pieces are not entries */
 	bool clone;		/* emitted as name.isra.N or name.constprop.N */
@@ -20,6 +26,9 @@ struct op_func {
 	unsigned int own;	/* on its shortest entry-to-return path; 0: none found */
 	const char *tail;	/* that path ends in a tail call to this function */
 	unsigned int insns;	/* own, plus the tail-called function's */
+	struct op_loop *loop;	/* its calls that are in a cycle, in address order */
+	size_t nloop;
+	unsigned int cycle;	/* its shortest cycle of any kind; 0: none */
 };
 
 struct objpaths {

@@ -218,6 +218,14 @@ static int parse_line(struct reader *r, char *l)
 		*field = xstrdup(rest);
 		return 0;
 	}
+	if (!strcmp(word, "features")) {
+		/* CPUID features, by /proc/cpuinfo's names: what cpuid(X) tests. */
+		if (!*rest || strspn(rest, "abcdefghijklmnopqrstuvwxyz0123456789_- \t") != strlen(rest))
+			return bad(r, "features lists /proc/cpuinfo flag names, -name for one absent: features perfctr_core -perfmon_v2");
+		free(p->features);
+		p->features = xstrdup(rest);
+		return 0;
+	}
 	if (!strcmp(word, "defaults"))
 		return defaults_line(r, rest, comment);
 	if (!strcmp(word, "models"))
@@ -284,6 +292,7 @@ void prof_free(struct profile *p)
 	free(p->name);
 	free(p->cpu);
 	free(p->vendor);
+	free(p->features);
 	memset(p, 0, sizeof(*p));
 }
 

@@ -48,6 +48,7 @@ struct prof_models {
 
 struct profile {
 	char *path, *name, *cpu, *vendor;
+	char *features;		/* CPUID features it has, /proc/cpuinfo names, or NULL */
 	struct prof_models *models;
 	size_t nmodels, amodels;
 	double cost[P_NKEYS];

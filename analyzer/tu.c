@@ -57,10 +57,19 @@ struct files {
 	size_t nslots, used;
 };
 
+/* A condition a scenario may decide, on the path to where the walk is. */
+struct fcond {
+	const char *entry;	/* "when:line:cond", as struct cg_scope has them */
+	const struct fcond *next;	/* the condition around it, or NULL */
+};
+
 /* Where the walk is in a function's control flow. */
 struct flow {
 	enum call_when when;
 	const char *guard;	/* FLOW_GUARD when a condition requires it */
+	unsigned int loop;	/* the loop it is in, from 1, or 0 */
+	enum call_when base;	/* within one run of that loop's body */
+	const struct fcond *conds;	/* since that body began */
 };
 
 struct walk {
@@ -71,6 +80,9 @@ struct walk {
 	size_t srclen;
 	struct files files;
 	struct tu_result *res;	/* NULL: no dependencies wanted */
+	unsigned int nloop;	/* the loops of the function so far */
+	struct fcond **fc;	/* the function's conditions, freed after it */
+	size_t nfc, afc;
 };
 
 static const char *cx_intern(struct cg *cg, CXString s)
@@ -854,6 +866,166 @@ static CXCursor generic_callee(CXCursor callee)
 	return gp.n == 1 ? gp.found : clang_getNullCursor();
 }
 
+/* The conditions since the loop's body began, outermost first, interned. */
+/*
+ * A condition nothing decides is on the list too, as "?", so that the two
+ * sides of an if can be told apart; a call's scope leaves those out (its
+ * base has them).
+ */
+static bool opaque(const char *entry)
+{
+	size_t n = strlen(entry);
+
+	return n >= 2 && !strcmp(entry + n - 2, ":?");
+}
+
+static struct cg_scope scope_of(struct walk *w, const struct flow *fl, bool all)
+{
+	struct cg_scope sc = { .loop = fl->loop, .base = fl->base };
+	const struct fcond *f;
+	size_t len = 0;
+	char *s, *end;
+
+	for (f = fl->conds; f; f = f->next) {
+		if (all || !opaque(f->entry))
+			len += strlen(f->entry) + 1;
+	}
+	if (!len)
+		return sc;
+	s = xmalloc(len);
+	end = s + len - 1;
+	*end = '\0';
+	for (f = fl->conds; f; f = f->next) {
+		size_t n = strlen(f->entry);
+
+		if (!all && opaque(f->entry))
+			continue;
+		end -= n;
+		memcpy(end, f->entry, n);
+		if (end > s)
+			*--end = ';';
+	}
+	sc.conds = cg_str(w->cg, s);
+	free(s);
+	return sc;
+}
+
+/* A constant, a term, or "?": an argument of a write, as struct cg_write has it. */
+static const char *value_text(struct walk *w, CXCursor e)
+{
+	long long v;
+	char buf[32], *t;
+	const char *r;
+
+	if (flow_value(e, &v)) {
+		snprintf(buf, sizeof(buf), "%lld", v);
+		return cg_str(w->cg, buf);
+	}
+	if (!(t = flow_term(e, true)))
+		return cg_str(w->cg, "?");
+	r = cg_str(w->cg, t);
+	free(t);
+	return r;
+}
+
+/*
+ * A constant's name as written, when it is one identifier: a macro.  A
+ * macro's argument is read where it is written (clang_getFileLocation()).
+ */
+static const char *const_name(struct walk *w, CXCursor e)
+{
+	CXSourceRange r = clang_getCursorExtent(e);
+	unsigned int from, to;
+	CXFile file, file2;
+	const char *t = NULL, *text;
+	size_t i, size;
+
+	clang_getFileLocation(clang_getRangeStart(r), &file, NULL, NULL, &from);
+	clang_getFileLocation(clang_getRangeEnd(r), &file2, NULL, NULL, &to);
+	text = file ? flow_file_text(w->tu, file, &size) : NULL;
+	if (text && clang_File_isEqual(file, file2) && from < to && to <= size && to - from < 64)
+		t = trimmed(w, text, from, to);
+	if (!t || !(isalpha((unsigned char)*t) || *t == '_'))
+		return NULL;
+	for (i = 0; t[i]; i++) {
+		if (!isalnum((unsigned char)t[i]) && t[i] != '_')
+			return NULL;
+	}
+	return t;
+}
+
+static void add_write(struct walk *w, CXCursor at, const struct flow *fl, const char *op,
+		      char *dst, CXCursor a, CXCursor b)
+{
+	struct cg_write wr = { .func = w->func, .op = op, .in = scope_of(w, fl, true) };
+
+	wr.file = where(w, clang_getCursorLocation(at), &wr.line, &wr.col, NULL, NULL);
+	if (!wr.file || !dst) {
+		free(dst);
+		return;
+	}
+	wr.dst = cg_str(w->cg, dst);
+	free(dst);
+	if (!clang_Cursor_isNull(a)) {
+		wr.a = value_text(w, a);
+		if (isdigit((unsigned char)*wr.a) || *wr.a == '-')
+			wr.a_name = const_name(w, a);
+	}
+	if (!clang_Cursor_isNull(b))
+		wr.b = value_text(w, b);
+	cg_add_write(w->cg, &wr);
+}
+
+/* What a bitmap operation writes, by its arguments: dst, then a and b. */
+static const struct {
+	const char *name, *op;
+	int dst, a, b;		/* argument numbers; -1: none */
+} bitmap_ops[] = {
+	{ "bitmap_zero", "zero", 0, -1, -1 },	{ "bitmap_fill", "fill", 0, -1, -1 },
+	{ "bitmap_set", "set", 0, 1, 2 },	{ "bitmap_clear", "clear", 0, 1, 2 },
+	{ "bitmap_copy", "copy", 0, 1, -1 },	{ "bitmap_and", "and", 0, 1, 2 },
+	{ "bitmap_or", "or", 0, 1, 2 },		{ "bitmap_andnot", "andnot", 0, 1, 2 },
+	{ "__set_bit", "setbit", 1, 0, -1 },	{ "set_bit", "setbit", 1, 0, -1 },
+	{ "__clear_bit", "clearbit", 1, 0, -1 }, { "clear_bit", "clearbit", 1, 0, -1 },
+};
+
+static CXCursor arg(CXCursor call, int i)
+{
+	return i < 0 || i >= clang_Cursor_getNumArguments(call) ? clang_getNullCursor()
+								: clang_Cursor_getArgument(call, i);
+}
+
+/* bitmap_set(pmu->all_valid_pmc_idx, 0, n), memset(pmu, 0, sizeof(*pmu)), ... */
+static void record_write_call(struct walk *w, CXCursor call, const char *name,
+			      const struct flow *fl)
+{
+	long long v;
+	size_t i;
+
+	if (!strcmp(name, "memset") || !strcmp(name, "__memset") ||
+	    !strcmp(name, "__builtin_memset")) {
+		char *tag, *all;
+		CXCursor p = arg(call, 0);
+
+		if (clang_Cursor_isNull(p) || !flow_value(arg(call, 1), &v) || v)
+			return;
+		tag = flow_struct_of(p);
+		all = tag ? xasprintf("%s->*", tag) : NULL;
+		free(tag);
+		add_write(w, call, fl, "zero", all, clang_getNullCursor(), clang_getNullCursor());
+		return;
+	}
+	for (i = 0; i < sizeof(bitmap_ops) / sizeof(*bitmap_ops); i++) {
+		if (strcmp(name, bitmap_ops[i].name))
+			continue;
+		if (clang_Cursor_isNull(arg(call, bitmap_ops[i].dst)))
+			return;
+		add_write(w, call, fl, bitmap_ops[i].op, flow_term(arg(call, bitmap_ops[i].dst), true),
+			  arg(call, bitmap_ops[i].a), arg(call, bitmap_ops[i].b));
+		return;
+	}
+}
+
 static void record_call(struct walk *w, CXCursor call, const struct flow *fl)
 {
 	struct cg_call c = { .caller = w->func, .kind = CALL_INDIRECT, .when = fl->when,
@@ -867,6 +1039,7 @@ static void record_call(struct walk *w, CXCursor call, const struct flow *fl)
 	c.file = where(w, loc, &c.line, &c.col, &offset, &file);
 	if (!c.file)
 		return;
+	c.in = scope_of(w, fl, false);
 	c.macro = macro_at(w, file, offset);
 	clang_visitChildren(call, first_child, &callee);
 
@@ -876,6 +1049,12 @@ static void record_call(struct walk *w, CXCursor call, const struct flow *fl)
 
 		if (!clang_Cursor_isNull(picked))
 			ref = picked;
+	}
+	if (clang_getCursorKind(ref) == CXCursor_FunctionDecl) {
+		CXString name = clang_getCursorSpelling(ref);
+
+		record_write_call(w, call, clang_getCString(name), fl);
+		clang_disposeString(name);
 	}
 	if (clang_getCursorKind(ref) == CXCursor_FunctionDecl && is_builtin(ref))
 		return;
@@ -936,18 +1115,43 @@ static struct flow nested(struct flow fl, enum call_when when)
 {
 	if (when > fl.when)
 		fl.when = when;
+	if (when > fl.base)
+		fl.base = when;
 	return fl;
 }
 
-/* The flow of an if's then side (taken) or else side (!taken). */
-static struct flow branch(struct walk *w, CXCursor cond, struct flow fl, bool taken)
+/*
+ * The flow of an if's then side (taken) or else side (!taken).  What the
+ * condition says goes on the list a scenario decides when a term, a
+ * constant or a feature is in it, else into the when nothing can change.
+ */
+static struct flow branch(struct walk *w, CXCursor cond, struct flow fl, bool taken,
+			  const char *how)
 {
 	int expect = flow_expect(w->tu, cond);
+	enum call_when when = expect < 0 ? WHEN_COND :
+			      expect == taken ? WHEN_LIKELY : WHEN_UNLIKELY;
+	/* After an early return the text is the return's condition. */
+	bool ret = !strcmp(how, "ret");
+	char *text = flow_cond(w->tu, cond, ret ? !taken : taken);
 
-	if (expect < 0)
-		fl = nested(fl, WHEN_COND);
-	else
-		fl = nested(fl, expect == taken ? WHEN_LIKELY : WHEN_UNLIKELY);
+	struct fcond *f = xmalloc(sizeof(*f));
+	unsigned int line = 0;
+	char *entry;
+
+	if (when > fl.when)
+		fl.when = when;
+	if (!text && when > fl.base)
+		fl.base = when;
+	where(w, clang_getCursorLocation(cond), &line, NULL, NULL, NULL);
+	entry = xasprintf("%s:%u:%s:%s", cg_when_name(when), line, how, text ? text : "?");
+	f->entry = cg_str(w->cg, entry);
+	f->next = fl.conds;
+	free(entry);
+	free(text);
+	GROW(w->fc, w->afc, w->nfc + 1);
+	w->fc[w->nfc++] = f;
+	fl.conds = f;
 	if (taken ? flow_needs_guard(w->tu, cond) : flow_guard_off(w->tu, cond))
 		fl.guard = FLOW_GUARD;
 	return fl;
@@ -997,31 +1201,189 @@ static enum CXChildVisitResult block_stmt(CXCursor c, CXCursor parent, CXClientD
 		return CXChildVisit_Continue;
 	kids_of(c, &k);
 	if (k.n == 2 && flow_exits(k.c[1]))
-		bw->fl = branch(bw->w, k.c[0], bw->fl, false);
+		bw->fl = branch(bw->w, k.c[0], bw->fl, false, "ret");
 	else if (k.n == 3 && flow_exits(k.c[1]) && !flow_exits(k.c[2]))
-		bw->fl = branch(bw->w, k.c[0], bw->fl, false);
+		bw->fl = branch(bw->w, k.c[0], bw->fl, false, "ret");
 	else if (k.n == 3 && flow_exits(k.c[2]) && !flow_exits(k.c[1]))
-		bw->fl = branch(bw->w, k.c[0], bw->fl, true);
+		bw->fl = branch(bw->w, k.c[0], bw->fl, true, "ret");
 	return CXChildVisit_Continue;
 }
 
-/* A loop: the condition always runs, the body (last child) maybe not. */
+struct bit_search {
+	CXCursor found;
+};
+
+/* find_first_bit(), find_next_bit() and the like, in a loop's head. */
+static enum CXChildVisitResult find_bit_call(CXCursor c, CXCursor parent, CXClientData data)
+{
+	struct bit_search *bs = data;
+	CXString name;
+	const char *n;
+	bool hit;
+
+	(void)parent;
+	if (clang_getCursorKind(c) != CXCursor_CallExpr)
+		return CXChildVisit_Recurse;
+	name = clang_getCursorSpelling(c);
+	n = clang_getCString(name);
+	n += strspn(n, "_");
+	hit = !strncmp(n, "find_", 5) && strstr(n, "_bit") && clang_Cursor_getNumArguments(c) >= 2;
+	clang_disposeString(name);
+	if (!hit)
+		return CXChildVisit_Recurse;
+	bs->found = c;
+	return CXChildVisit_Break;
+}
+
+/* The local variable an expression names, or a null cursor. */
+static CXCursor local_of(CXCursor e)
+{
+	CXCursor ref;
+
+	e = strip(e);
+	if (clang_getCursorKind(e) != CXCursor_DeclRefExpr)
+		return clang_getNullCursor();
+	ref = clang_getCursorReferenced(e);
+	return clang_getCursorKind(ref) == CXCursor_VarDecl ? ref : clang_getNullCursor();
+}
+
+/* for (i = start; ...) or for (int i = start; ...): start, for the variable. */
+static bool loop_start(struct walk *w, CXCursor init, CXCursor var, long long *start)
+{
+	char op[8];
+	struct kids k;
+
+	if (clang_getCursorKind(init) == CXCursor_DeclStmt) {
+		kids_of(init, &k);
+		if (k.n != 1 || !clang_equalCursors(k.c[0], var))
+			return false;
+		return flow_value(init_of(k.c[0]), start);
+	}
+	if (clang_getCursorKind(init) != CXCursor_BinaryOperator ||
+	    !flow_binop(w->tu, init, op, sizeof(op)) || strcmp(op, "="))
+		return false;
+	kids_of(init, &k);
+	return k.n == 2 && clang_equalCursors(local_of(k.c[0]), var) && flow_value(k.c[1], start);
+}
+
+/* What decides how often a for loop's body runs (struct cg_loop). */
+static void classify_loop(struct walk *w, const struct kids *k, struct cg_loop *l)
+{
+	struct bit_search bs = { clang_getNullCursor() };
+	CXCursor cond, var;
+	struct kids c;
+	char op[8], *t;
+	long long v;
+
+	l->kind = "other";
+	if (k->n != 4)
+		return;
+	clang_visitChildren(k->c[0], find_bit_call, &bs);
+	if (clang_Cursor_isNull(bs.found))
+		clang_visitChildren(k->c[1], find_bit_call, &bs);
+	if (!clang_Cursor_isNull(bs.found)) {
+		t = flow_term(clang_Cursor_getArgument(bs.found, 0), true);
+		if (!t)
+			return;
+		l->kind = "bits";
+		l->over = cg_str(w->cg, t);
+		free(t);
+		if (flow_value(clang_Cursor_getArgument(bs.found, 1), &v) && v > 0) {
+			l->bound = v;
+			l->bound_name = const_name(w, clang_Cursor_getArgument(bs.found, 1));
+		}
+		return;
+	}
+	cond = strip(k->c[1]);
+	if (clang_getCursorKind(cond) != CXCursor_BinaryOperator ||
+	    !flow_binop(w->tu, cond, op, sizeof(op)) ||
+	    (strcmp(op, "<") && strcmp(op, "<=") && strcmp(op, "!=")))
+		return;
+	kids_of(cond, &c);
+	if (c.n != 2 || clang_Cursor_isNull(var = local_of(c.c[0])) ||
+	    !loop_start(w, k->c[0], var, &l->start))
+		return;
+	if (!strcmp(op, "<="))
+		l->start--;
+	if (flow_value(c.c[1], &v)) {
+		l->kind = "count";
+		l->bound = v;
+		l->bound_name = const_name(w, c.c[1]);
+	} else if ((t = flow_term(c.c[1], false))) {
+		l->kind = "count";
+		l->over = cg_str(w->cg, t);
+		free(t);
+	}
+}
+
+/*
+ * A loop: the condition always runs, the body (last child) maybe not.  A
+ * for or while loop is recorded (struct cg_loop); its body and its step
+ * run once per iteration, in a scope of their own.
+ */
 static void walk_loop(struct walk *w, CXCursor c, struct flow fl, bool body_first)
 {
+	struct flow iter;
 	struct kids k;
 	unsigned int i;
 
 	kids_of(c, &k);
 	if (k.n > MAX_KIDS)
 		return walk_kids(w, c, nested(fl, WHEN_COND));
-	for (i = 0; i < k.n; i++) {
-		bool body = body_first ? i == 0 : i + 1 == k.n;
-		/* for (init; cond; step): the step runs after the body. */
-		bool step = !body_first && k.n == 4 && i == 2;
-
-		walk_node(w, k.c[i], body || step ? nested(fl, body_first ? WHEN_ALWAYS : WHEN_COND)
-						  : fl);
+	if (body_first) {
+		for (i = 0; i < k.n; i++)
+			walk_node(w, k.c[i], i == 0 ? nested(fl, WHEN_ALWAYS) : fl);
+		return;
 	}
+	iter = nested(fl, WHEN_COND);
+	iter.loop = ++w->nloop;
+	iter.base = WHEN_ALWAYS;
+	iter.conds = NULL;
+	{
+		struct cg_loop l = { .func = w->func, .num = iter.loop, .in = scope_of(w, &fl, true) };
+
+		l.file = where(w, clang_getCursorLocation(c), &l.line, &l.col, NULL, NULL);
+		if (clang_getCursorKind(c) == CXCursor_ForStmt)
+			classify_loop(w, &k, &l);
+		else
+			l.kind = "other";
+		if (l.file)
+			cg_add_loop(w->cg, &l);
+	}
+	for (i = 0; i < k.n; i++) {
+		/*
+		 * for (init; cond; step) body, while (cond) body: init and
+		 * the first test of cond run once, on the function's path (a
+		 * condition's calls are charged once); step and body run per
+		 * iteration.
+		 */
+		bool once = i + 1 < k.n && (clang_getCursorKind(c) == CXCursor_WhileStmt ||
+					    (k.n == 4 && i < 2));
+
+		walk_node(w, k.c[i], once ? fl : iter);
+	}
+}
+
+/* "pmu->nr_arch_gp_counters = AMD64_NUM_COUNTERS_CORE": a field or global of a scalar type. */
+static void record_write_assign(struct walk *w, CXCursor binop, const struct flow *fl)
+{
+	char op[8];
+	struct kids k;
+	CXType t;
+
+	kids_of(binop, &k);
+	if (k.n != 2)
+		return;
+	t = clang_getCanonicalType(clang_getCursorType(k.c[0]));
+	if (t.kind != CXType_Bool && t.kind != CXType_Int && t.kind != CXType_UInt &&
+	    t.kind != CXType_UChar && t.kind != CXType_UShort && t.kind != CXType_ULong &&
+	    t.kind != CXType_ULongLong && t.kind != CXType_Long && t.kind != CXType_LongLong &&
+	    t.kind != CXType_Short && t.kind != CXType_SChar && t.kind != CXType_Char_S &&
+	    t.kind != CXType_Char_U && t.kind != CXType_Enum)
+		return;
+	if (!flow_binop(w->tu, binop, op, sizeof(op)) || strcmp(op, "="))
+		return;
+	add_write(w, binop, fl, "assign", flow_term(k.c[0], false), k.c[1], clang_getNullCursor());
 }
 
 static void walk_node(struct walk *w, CXCursor c, struct flow fl)
@@ -1035,6 +1397,7 @@ static void walk_node(struct walk *w, CXCursor c, struct flow fl)
 		break;
 	case CXCursor_BinaryOperator:
 		record_assignment(w, c);
+		record_write_assign(w, c, &fl);
 		switch (flow_op(w->tu, c)) {
 		case OP_AND:
 		case OP_OR:
@@ -1042,7 +1405,8 @@ static void walk_node(struct walk *w, CXCursor c, struct flow fl)
 			if (k.n != 2)
 				break;
 			walk_node(w, k.c[0], fl);
-			walk_node(w, k.c[1], branch(w, k.c[0], fl, flow_op(w->tu, c) == OP_AND));
+			walk_node(w, k.c[1], branch(w, k.c[0], fl, flow_op(w->tu, c) == OP_AND,
+						    flow_op(w->tu, c) == OP_AND ? "and" : "or"));
 			return;
 		default:
 			break;
@@ -1060,9 +1424,9 @@ static void walk_node(struct walk *w, CXCursor c, struct flow fl)
 		if (k.n < 2 || k.n > 3)
 			break;
 		walk_node(w, k.c[0], fl);
-		walk_node(w, k.c[1], branch(w, k.c[0], fl, true));
+		walk_node(w, k.c[1], branch(w, k.c[0], fl, true, "if"));
 		if (k.n == 3)
-			walk_node(w, k.c[2], branch(w, k.c[0], fl, false));
+			walk_node(w, k.c[2], branch(w, k.c[0], fl, false, "else"));
 		return;
 	case CXCursor_ForStmt:
 	case CXCursor_WhileStmt:
@@ -1080,6 +1444,24 @@ static void walk_node(struct walk *w, CXCursor c, struct flow fl)
 	walk_kids(w, c, fl);
 }
 
+/* A global scalar and its constant initializer (0 without one). */
+static void record_global(struct walk *w, CXCursor var, const char *file, unsigned int line)
+{
+	struct cg_global g = { .file = file, .line = line };
+	CXType t = clang_getCanonicalType(clang_getCursorType(var));
+	CXCursor init;
+
+	if (t.kind != CXType_Bool && t.kind != CXType_Int && t.kind != CXType_UInt &&
+	    t.kind != CXType_Enum)
+		return;
+	init = init_of(var);
+	if (!clang_Cursor_isNull(init) && clang_isExpression(clang_getCursorKind(init)) &&
+	    !flow_value(init, &g.value))
+		return;
+	g.name = cx_intern(w->cg, clang_getCursorSpelling(var));
+	cg_add_global(w->cg, &g);
+}
+
 static enum CXChildVisitResult visit_top(CXCursor c, CXCursor parent, CXClientData data)
 {
 	struct walk *w = data;
@@ -1095,6 +1477,7 @@ static enum CXChildVisitResult visit_top(CXCursor c, CXCursor parent, CXClientDa
 		if (in_scope(w, file)) {
 			iw.slot = var_slot(w, c);
 			clang_visitChildren(c, var_init, &iw);
+			record_global(w, c, file, f.line);
 		}
 		return CXChildVisit_Continue;
 	}
@@ -1112,8 +1495,11 @@ static enum CXChildVisitResult visit_top(CXCursor c, CXCursor parent, CXClientDa
 	if (!cg_add_func(w->cg, &f))
 		return CXChildVisit_Continue;
 	w->func = f.usr;
+	w->nloop = 0;
 	walk_kids(w, c, (struct flow){ .when = WHEN_ALWAYS });
 	w->func = NULL;
+	while (w->nfc)
+		free(w->fc[--w->nfc]);
 	return CXChildVisit_Continue;
 }
 
@@ -1194,6 +1580,7 @@ int tu_parse(CXIndex index, const struct cdb_cmd *cmd, const struct tu_opts *opt
 	clang_getInclusions(w.tu, note_inclusion, &w);
 	clang_visitChildren(clang_getTranslationUnitCursor(w.tu), note_expansion, &w);
 	clang_visitChildren(clang_getTranslationUnitCursor(w.tu), visit_top, &w);
+	free(w.fc);
 	files_free(&w.files);
 	flow_forget();
 	clang_disposeTranslationUnit(w.tu);

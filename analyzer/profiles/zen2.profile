@@ -27,6 +27,9 @@
 name zen2
 cpu AMD Zen 2 (EPYC 7002 "Rome")
 vendor amd
+# CPUID features the cost model's cpuid() tests read (/proc/cpuinfo names; -x: absent).
+# PerfCtrExtCore since family 0x15; PerfMonV2 from Zen 4 (CPUID 0x80000022).
+features perfctr_core -perfmon_v2
 models		0x17	0x30-0x4f,0x60-0x7f,0x90-0x91,0xa0-0xaf
 
 # --- Per-call costs: cycles at core clock ------------------------------

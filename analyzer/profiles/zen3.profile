@@ -25,6 +25,9 @@
 name zen3
 cpu AMD Zen 3 (EPYC 7003 "Milan")
 vendor amd
+# CPUID features the cost model's cpuid() tests read (/proc/cpuinfo names; -x: absent).
+# PerfCtrExtCore since family 0x15; PerfMonV2 from Zen 4 (CPUID 0x80000022).
+features perfctr_core -perfmon_v2
 models		0x19	0x00-0x0f,0x20-0x5f
 
 # --- Per-call costs: cycles at core clock ------------------------------

@@ -29,6 +29,9 @@
 name zen4
 cpu AMD Zen 4 (EPYC 9004 "Genoa")
 vendor amd
+# CPUID features the cost model's cpuid() tests read (/proc/cpuinfo names; -x: absent).
+# PerfCtrExtCore since family 0x15; PerfMonV2 from Zen 4 (CPUID 0x80000022).
+features perfctr_core perfmon_v2
 models		0x19	0x10-0x1f,0x60-0x7f,0xa0-0xaf
 
 # --- Per-call costs: cycles at core clock ------------------------------

@@ -27,6 +27,9 @@
 name zen5
 cpu AMD Zen 5 (EPYC 9005 "Turin")
 vendor amd
+# CPUID features the cost model's cpuid() tests read (/proc/cpuinfo names; -x: absent).
+# PerfCtrExtCore since family 0x15; PerfMonV2 from Zen 4 (CPUID 0x80000022).
+features perfctr_core perfmon_v2
 models		0x1a	0x00-0x2f,0x40-0x4f,0x60-0x7f,0xd0-0xd7
 
 # --- Per-call costs: cycles at core clock ------------------------------

@@ -43,7 +43,7 @@ cdb_of "$SCRATCH/db" cpuid.c exits.c
 ktap_check "callgraph.json is valid JSON with the documented keys" python3 -c '
 import json, sys
 d = json.load(open(sys.argv[1]))
-assert list(d) == ["tool", "tree", "roots", "functions", "calls"], d.keys()
+assert list(d) == ["tool", "tree", "roots", "functions", "calls", "loops", "writes", "globals"], d.keys()
 assert sys.argv[2] == "hotpath (" + d["tool"] + ")", (d["tool"], sys.argv[2])
 for f in d["functions"]:
 	assert set(f) == {"name", "file", "line", "inline", "static", "usr", "on_exit_path",
@@ -51,6 +51,14 @@ for f in d["functions"]:
 	assert (f["path"] is not None) == f["on_exit_path"], f
 for c in d["calls"]:
 	assert {"caller", "callee", "kind", "file", "line", "col", "macro"} <= set(c), c
+scope = ["loop", "base", "if"]
+for l in d["loops"]:
+	assert list(l) == ["func", "file", "line", "col", "num", "kind", "over", "start", "bound",
+			   "bound_name"] + scope, l
+for w in d["writes"]:
+	assert list(w) == ["func", "file", "line", "col", "op", "dst", "a", "b", "a_name"] + scope, w
+for g in d["globals"]:
+	assert list(g) == ["name", "file", "line", "value"], g
 ' "$SCRATCH/cg.json" "$("$hp" --version)"
 # Every call key README.md documents, by kind and in order, each value as
 # test-callgraph prints it for the same fixtures (call_kinds.c: every kind;
@@ -87,7 +95,8 @@ for l in open(sys.argv[2]):
 		 opt.get("macro"), opt.get("when", "always"), opt.get("guard"), opt.get("field")))
 kinds = set()
 for c in d["calls"]:
-	assert list(c) == keys[c["kind"]], (list(c), c["kind"])
+	# In a loop, under a condition a scenario decides, or with a base of its own: its scope.
+	assert list(c) in (keys[c["kind"]], keys[c["kind"]] + ["loop", "base", "if"]), (list(c), c["kind"])
 	kinds.add(c["kind"])
 	name = {"direct": c["callee"], "static_call": c.get("static_call")}.get(c["kind"], c.get("expr"))
 	got = (c["caller"], name, c.get("callee_inline", False), c["macro"], c["when"], c["guard"],

@@ -1002,31 +1002,82 @@ static const char *short_file(const char *file)
 	return !strncmp(file, "arch/x86/kvm/", 13) ? file + 13 : file;
 }
 
+/* A condition as the code tests it, "…" for what nothing decides. */
+static void say_cond(const char *text, FILE *out)
+{
+	for (; *text; text++) {
+		if (*text == '?')
+			fputs("\u2026", out);
+		else
+			fputc(*text, out);
+	}
+}
+
+/* The call a write is written as. */
+static const char *write_name(const struct cm_write *w)
+{
+	static const char *const names[][2] = {
+		{ "set", "bitmap_set()" },	 { "clear", "bitmap_clear()" },
+		{ "fill", "bitmap_fill()" },	 { "copy", "bitmap_copy()" },
+		{ "and", "bitmap_and()" },	 { "or", "bitmap_or()" },
+		{ "andnot", "bitmap_andnot()" }, { "setbit", "__set_bit()" },
+		{ "clearbit", "__clear_bit()" }, { "assign", "assignment" },
+	};
+	size_t i;
+
+	if (!strcmp(w->op, "zero"))
+		return strstr(w->dst, "->*") ? "memset()" : "bitmap_zero()";
+	for (i = 0; i < sizeof(names) / sizeof(*names); i++) {
+		if (!strcmp(w->op, names[i][0]))
+			return names[i][1];
+	}
+	return w->op;
+}
+
 static void say_skip(const struct interp *in, const char *term, FILE *out)
 {
 	const struct cm_model *m = in->m;
 	const struct skipped *k = skip_of(in, term);
+	const char *at;
 
-	if (!k)
+	if (!k || !k->cond)
 		return;
-	if (k->w && k->cond) {
+	at = short_file(m->func[k->cond_func].file);
+	if (k->w) {
 		const struct cm_write *w = k->w;
 
-		fprintf(out, "; %s() at %s:%u does not run: %s %s (%s:%u)",
-			m->func[w->func].name, short_file(w->file), w->line,
-			k->cond->ret ? "it returns early when" : "it runs only when", k->cond->text,
-			short_file(m->func[k->cond_func].file), k->cond->line);
-	} else if (k->func != NONE && k->cond) {
-		fprintf(out, "; %s() does not run: %s() calls it only when %s%s%s (%s:%u)",
-			m->func[k->func].name, m->func[k->cond_func].name, k->cond->ret ? "!(" : "",
-			k->cond->text, k->cond->ret ? ")" : "", short_file(m->func[k->cond_func].file),
-			k->cond->line);
+		if (k->cond->ret) {
+			fprintf(out, "; %s() returns early when ", m->func[w->func].name);
+			say_cond(k->cond->text, out);
+			fprintf(out, " (%s:%u), before its %s (%s:%u)", at, k->cond->line,
+				write_name(w), short_file(w->file), w->line);
+		} else {
+			fprintf(out, "; the %s in %s() (%s:%u) runs only when ", write_name(w),
+				m->func[w->func].name, short_file(w->file), w->line);
+			say_cond(k->cond->text, out);
+			fprintf(out, " (%s:%u)", at, k->cond->line);
+		}
+	} else if (k->func != NONE) {
+		fprintf(out, "; %s() does not run: %s() %s ", m->func[k->func].name,
+			m->func[k->cond_func].name,
+			k->cond->ret ? "returns before calling it when" : "calls it only when");
+		say_cond(k->cond->text, out);
+		fprintf(out, " (%s:%u)", at, k->cond->line);
 	}
 }
 
-static void first_fact(const struct interp *in, FILE *out)
+/* The scenario's terms: "kvm->arch.enable_pmu and enable_pmu". */
+static void fact_terms(const struct interp *in, FILE *out)
 {
-	fputs(in->s && in->s->nfact ? in->s->fact[0].term : "the scenario", out);
+	size_t i;
+
+	if (!in->s || !in->s->nfact) {
+		fputs("the scenario", out);
+		return;
+	}
+	for (i = 0; i < in->s->nfact; i++)
+		fprintf(out, "%s%s", i ? (i + 1 == in->s->nfact ? " and " : ", ") : "",
+			in->s->fact[i].term);
 }
 
 /* How the last sure write of a term made it, and what did not run. */
@@ -1035,16 +1086,17 @@ static void say_by(const struct interp *in, const char *term, const struct aval 
 	const struct cm_write *w = a->by;
 
 	if (w) {
-		const char *verb = !strcmp(w->op, "zero") || !strcmp(w->op, "clear") ||
-						   !strcmp(w->op, "clearbit") ? "cleared" :
+		const char *verb = strstr(w->dst, "->*") ? "zeroed with the whole struct" :
+				   !strcmp(w->op, "zero") || !strcmp(w->op, "clear") ||
+				   !strcmp(w->op, "clearbit") ? "cleared" :
 				   !strcmp(w->op, "copy") ? "copied" : "set";
 
 		fprintf(out, ", %s by %s() (%s:%u)", verb, in->m->func[w->func].name,
 			short_file(w->file), w->line);
 		if (!a->by_tested) {
 			fputs(", which runs whatever ", out);
-			first_fact(in, out);
-			fputs(" is", out);
+			fact_terms(in, out);
+			fputs(in->s && in->s->nfact > 1 ? " are" : " is", out);
 		}
 	}
 	say_skip(in, term, out);
@@ -1125,11 +1177,11 @@ static void derive(struct interp *in, const struct cm_loop *l, struct st_trip *t
 		{
 			struct aval s = get(&st, src);
 
-			fprintf(out, "%s: %s from %s", l->over + 6, t->known ? "" : "at most", src);
+			fprintf(out, "%s copies %s: ", l->over + 6, src);
 			if (t->known)
-				fprintf(out, ": %.0f bits", t->lo);
+				fprintf(out, "%.0f bits", t->lo);
 			else
-				fprintf(out, " (%.0f to %.0f bits)", t->lo, t->hi);
+				fprintf(out, "%.0f to %.0f bits (trip count unknown)", t->lo, t->hi);
 			say_by(in, src, &s, out);
 		}
 		state_free(&st);

@@ -28,6 +28,7 @@ SAVE		?=
 BASELINE	?=
 AFTER		?=
 MEASURED	?=
+SCENARIO	?=
 FUZZ_S		?= 60
 V		?= 0
 
@@ -66,9 +67,9 @@ help:
 	@echo 'make coccicheck [KDIR=tree] [MODE=patch|report|context|org] [EXIT_PATHS=file]'
 	@echo 'make analyze    [KDIR=tree] [KCONFIG=.config] [NAME=linux-x.y.z] [ROOTS=file]'
 	@echo 'make validate   [KDIR=tree] [FUNCTIONS="f g"]  analyzer sites against the built objects'
-	@echo 'make audit      [KDIR=tree] [CPU=zen2|zen2,icelake-sp|all|FILE.profile] [EXITS=perf-kvm-stat.txt] [MEASURED=m.json[,after.json]]'
+	@echo 'make audit      [KDIR=tree] [CPU=zen2|zen2,icelake-sp|all|FILE.profile] [EXITS=perf-kvm-stat.txt] [MEASURED=m.json[,after.json]] [SCENARIO=facts.txt]'
 	@echo 'make patches    [KDIR=tree] [CPU=zen2,icelake-sp] [BASE=rev] [NAME=...] [PATCHES=kernel-patches] [MEASURED=before.json,after.json]'
-	@echo 'make review     [KDIR=tree] BASE=rev|SERIES=mbox [CPU=...] [EXITS=...] [FAIL_ON=new|RULE|+N]'
+	@echo 'make review     [KDIR=tree] BASE=rev|SERIES=mbox [CPU=...] [EXITS=...] [SCENARIO=facts.txt] [FAIL_ON=new|RULE|+N]'
 	@echo 'make measure    [KDIR=tree] [TESTS=cpuid,vmcall,rdmsr,io] [RUNS=5] [SAVE=f.json] [BASELINE=f.json [AFTER=g.json]]'
 	@echo 'make calibrate  this CPU'"'"'s profile, measured: $(REPORTS)/measure/host.profile'
 	@echo 'make check      run the test suite (installs what it needs as root)'
@@ -149,7 +150,7 @@ audit: analyze
 	  build=$$(analyzer/kprep.sh --build $(KDIR) $(CACHE) $(KCONFIG)) && \
 	  profiles=$$(analyzer/profiles/select '$(CPU)') && \
 	  analyzer/hotpath audit --build "$$build" $$profiles $(if $(EXITS),--exits '$(EXITS)') \
-	    $(if $(MEASURED),--measured '$(MEASURED)') \
+	    $(if $(MEASURED),--measured '$(MEASURED)') $(if $(SCENARIO),--scenario '$(SCENARIO)') \
 	    --output-dir $(REPORTS)/$$name $(REPORTS)/$$name/callgraph.json && \
 	  echo "  AUDIT   $(REPORTS)/$$name/audit.md audit.html audit.json audit.sarif exit-paths.folded" >&2
 
@@ -166,7 +167,7 @@ review: $(KDIR_DEPS)
 	$(call need,$(PKGS_ANALYZER) $(PKGS_KBUILD) git)
 	$(Q)$(MAKE) -s -C analyzer V=$(V)
 	$(Q)KB_JOBS=$(J) reports/review -c '$(PATCH_CPU)' $(if $(BASE),-b '$(BASE)') \
-	  $(if $(SERIES),-s '$(SERIES)') $(if $(EXITS),-e '$(EXITS)') -f '$(FAIL_ON)' \
+	  $(if $(SERIES),-s '$(SERIES)') $(if $(EXITS),-e '$(EXITS)') $(if $(SCENARIO),-S '$(SCENARIO)') -f '$(FAIL_ON)' \
 	  $(if $(NAME),-n '$(NAME)') -r '$(REPORTS)' $(KDIR) $(CACHE)
 
 # The cost of a VM exit on this host, timed in a guest by the KVM selftest

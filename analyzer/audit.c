@@ -366,9 +366,11 @@ static void json_scenario(const struct audit *a, FILE *out)
 	json_str(out, a->scn ? a->scn->name : NULL);
 	fputs(", \"facts\": [", out);
 	for (i = 0; a->scn && i < a->scn->nfact; i++) {
-		if (i)
-			fputs(", ", out);
+		fputs(i ? ", {\"fact\": " : "{\"fact\": ", out);
 		json_str(out, a->scn->fact[i].text);
+		fputs(", \"from\": ", out);
+		json_str(out, a->scn->fact[i].from);
+		fputc('}', out);
 	}
 	fputs("]},\n", out);
 }
@@ -462,6 +464,21 @@ void audit_json(const struct audit *a, FILE *out)
 
 /* ---- audit.md ---- */
 
+bool audit_pmu_off(const struct audit *a)
+{
+	return a->scn && scn_eval(a->scn, NULL, "!kvm->arch.enable_pmu", NULL, NULL) == 1;
+}
+
+void audit_cost_text(const struct cm_cost *k, double less, char *buf, size_t size)
+{
+	if (k->total_hi <= k->total + 0.05)
+		snprintf(buf, size, "%.1f", k->total - less);
+	else if (isinf(k->total_hi))
+		snprintf(buf, size, "%.1f or more", k->total - less);
+	else
+		snprintf(buf, size, "%.1f to %.1f", k->total - less, k->total_hi - less);
+}
+
 static void md_top(const struct audit *a, size_t p, FILE *out)
 {
 	const struct cm_model *m = a->m;
@@ -494,9 +511,11 @@ static void md_top(const struct audit *a, size_t p, FILE *out)
 		const struct cm_call *c = &m->call[ord[i]];
 		const struct cm_cost *k = &e->site[ord[i]];
 		const struct cm_func *f = &m->func[c->caller];
+		char cost[64];
 
-		fprintf(out, "| %zu | %.1f | %.1f | `%s:%u` | `%s` | %s `%s` | %s%s | %.1f+%.1f+%.1f+%.1f | ",
-			i + 1, k->weighted, k->total, c->file, c->line, f->name,
+		audit_cost_text(k, 0, cost, sizeof(cost));
+		fprintf(out, "| %zu | %.1f | %s | `%s:%u` | `%s` | %s `%s` | %s%s | %.1f+%.1f+%.1f+%.1f | ",
+			i + 1, k->weighted, cost, c->file, c->line, f->name,
 			cm_sequence(e, c), audit_what(c),
 			cg_when_name(c->when), c->guarded ? ", guarded" : "", k->call, k->ret,
 			k->body, k->inner);
@@ -509,9 +528,44 @@ static void md_top(const struct audit *a, size_t p, FILE *out)
 	free(ord);
 }
 
+/* The loops of the PMU triggers and how often each runs, per profile. */
+static void md_trigger_loops(const struct audit *a, FILE *out)
+{
+	const struct cm_model *m = a->m;
+	size_t l, p;
+	bool any = false;
+
+	for (l = 0; l < m->nloop; l++) {
+		const struct cm_loop *lp = &m->loop[l];
+
+		if (!cm_is_pmu_trigger(m->func[lp->func].name) || !m->func[lp->func].on_path)
+			continue;
+		if (!any)
+			fputs("\nHow often the triggers' loops run under the scenario, and why "
+			      "(each iteration is charged its calls and its own instructions):\n\n", out);
+		any = true;
+		fprintf(out, "- `%s()` at `%s:%u`, over `%s`:\n", m->func[lp->func].name, lp->file,
+			lp->line, lp->over ? lp->over : "-");
+		for (p = 0; p < a->nprof; p++) {
+			const struct st_trip *t = &a->eval[p].trip[l];
+
+			fprintf(out, "  - %s: ", a->eval[p].prof->name);
+			if (t->known)
+				fprintf(out, "%.0f iteration%s", t->lo, t->lo == 1 ? "" : "s");
+			else if (isinf(t->hi))
+				fprintf(out, "%.0f or more iterations, trip count unknown", t->lo);
+			else
+				fprintf(out, "%.0f to %.0f iterations, trip count unknown", t->lo, t->hi);
+			fprintf(out, " (%.0f instructions each): %s\n", cm_iter_insns(m, l),
+				t->why ? t->why : "not this vendor's code");
+		}
+	}
+}
+
 static void md_pmu(const struct audit *a, FILE *out)
 {
 	const struct cm_model *m = a->m;
+	bool pmu_off = audit_pmu_off(a);
 	size_t i, p;
 
 	fputs("\n## PMU triggers\n\n"
@@ -519,8 +573,11 @@ static void md_pmu(const struct audit *a, FILE *out)
 	      "`if (unlikely(vcpu->kvm->arch.enable_pmu))` saves each time it runs "
 	      "with the guest PMU off: its cost less the guard's own. A trigger's call "
 	      "in a trigger's own body (a wrapper's call of the one it wraps) is part of "
-	      "the wrapper's cost, not listed.\n\n"
-	      "| site | function | callee | status | when |", out);
+	      "the wrapper's cost, not listed.\n\n", out);
+	if (!pmu_off)
+		fputs("The scenario does not have the VM's PMU off (`kvm->arch.enable_pmu = 0`): "
+		      "the guard saves nothing under it, and no saving is given.\n\n", out);
+	fputs("| site | function | callee | status | when |", out);
 	for (p = 0; p < a->nprof; p++)
 		fprintf(out, " %s saving |", a->eval[p].prof->name);
 	fputs("\n|---|---|---|---|---|", out);
@@ -538,15 +595,18 @@ static void md_pmu(const struct audit *a, FILE *out)
 		for (p = 0; p < a->nprof; p++) {
 			const struct cm_eval *e = &a->eval[p];
 			double save = e->site[i].total - e->prof->cost[P_GUARD];
+			char text[64];
 
-			if (e->site[i].foreign || c->guarded)
+			audit_cost_text(&e->site[i], e->prof->cost[P_GUARD], text, sizeof(text));
+			if (e->site[i].foreign || c->guarded || !pmu_off)
 				fputs(" - |", out);
 			else
-				fprintf(out, " %.1f (%.1f%% of a CPUID exit) |", save,
+				fprintf(out, " %s (%.1f%% of a CPUID exit) |", text,
 					100 * save / e->prof->cost[P_CPUID_EXIT]);
 		}
 		fputc('\n', out);
 	}
+	md_trigger_loops(a, out);
 }
 
 static void md_retpolines(const struct audit *a, FILE *out)
@@ -571,6 +631,33 @@ static void md_retpolines(const struct audit *a, FILE *out)
 	}
 }
 
+static void md_scenario(const struct audit *a, FILE *out)
+{
+	const struct cm_model *m = a->m;
+	size_t i, l, p, known = 0, total = 0, n = 0;
+
+	fprintf(out, "\n## Scenario\n\nEvery figure is priced under the scenario *%s*, facts "
+		     "about the VM's state that decide the conditions testing them (a SCENARIO= "
+		     "file gives others):\n\n", a->scn ? a->scn->name : "-");
+	for (i = 0; a->scn && i < a->scn->nfact; i++)
+		fprintf(out, "- `%s` (%s)\n", a->scn->fact[i].text, a->scn->fact[i].from);
+	for (l = 0; l < m->nloop; l++) {
+		if (!m->func[m->loop[l].func].on_path)
+			continue;
+		n++;
+		for (p = 0; p < a->nprof; p++) {
+			if (!a->eval[p].trip[l].why)
+				continue;	/* the other vendor's code */
+			total++;
+			known += a->eval[p].trip[l].known;
+		}
+	}
+	fprintf(out, "\n%zu loops are on exit paths. Of their %zu pricings in the vendors' own "
+		     "code, %zu have a trip count derived from the code; the others are priced as a "
+		     "range, from the loop not run to its static bound (audit.json has every "
+		     "derivation).\n", n, total, known);
+}
+
 void audit_md(const struct audit *a, FILE *out)
 {
 	const struct cm_model *m = a->m;
@@ -580,12 +667,14 @@ void audit_md(const struct audit *a, FILE *out)
 	fprintf(out, "%zu call sites on the VM-exit paths cost cycles on at least one profile. "
 		     "Cycles per exit are what a site costs each time it is called, times how often "
 		     "the cheapest path from an exit root calls it: each call on the way counts "
-		     "always 1, likely 0.9, unlikely 0.1, and under a plain condition or an "
-		     "enable_pmu guard 0; the best such path is taken", a->nsite);
+		     "always 1, likely 0.9, unlikely 0.1, under a plain condition 0, 0 where the "
+		     "scenario rules it out and 1 where it decides the condition holds, and a call "
+		     "in a loop as often as the loop runs; the best such path is taken", a->nsite);
 	if (m->weighted)
 		fprintf(out, ", times the share of the %lu exits counted that reach it "
 			     "(%lu of no reason found in the code)", m->exits, m->unmatched);
 	fputs(". How each part is derived: see *How the estimate is made* at the end.\n", out);
+	md_scenario(a, out);
 	audit_measured_md(a, out);
 	fputs("\n## Top sites per profile\n", out);
 	for (p = 0; p < a->nprof; p++)
@@ -607,9 +696,16 @@ void audit_md(const struct audit *a, FILE *out)
 	      "`tail call`: no call or return of its own, its callee's body and inner calls.\n"
 	      "- **inner**: what the callee calls on its cheapest path, priced the same way, "
 	      "6 calls deep: an unconditional call counts fully, a likely() one 0.9, an "
-	      "unlikely() one 0.1, a call under a plain condition or an enable_pmu guard 0. A "
+	      "unlikely() one 0.1, a call under a plain condition 0; a condition the scenario "
+	      "decides counts 1 when it holds and 0 when it does not. A "
 	      "call the compiler inlined adds only its callee's inner calls. Of a static or "
 	      "indirect call's may-targets, the cheapest in the profile's vendor code is priced.\n"
+	      "- **loops**: a loop's body counts once per iteration, times its trip count under "
+	      "the scenario: the bits set, or the value, that the field it loops over holds after "
+	      "the struct's constructor and its reachable writers ran on the vendor's code "
+	      "(analyzer/README.md, *Trip counts*). An iteration also costs its own "
+	      "instructions, the shortest cycle through the loop in the object. Where the count "
+	      "is not derived the cost is a range: the low end (the loop not run) ranks.\n"
 	      "- The numbers come from the profiles, each with its source; a site in vmx/ code "
 	      "is not priced on AMD profiles, nor svm/ code on Intel ones.\n\n"
 	      "| profile | source of its numbers |\n|---|---|\n", out);
@@ -785,6 +881,8 @@ int audit_run(const struct jval *cg, const struct audit_opts *o)
 		goto out_op;
 	if (o->exits && cm_exits(&m, o->exits))
 		goto out_model;
+	scn.returns = cm_returns;
+	scn.model = &m;
 	for (; neval < o->nprofile; neval++)
 		cm_eval(&m, &prof[neval], &scn, &eval[neval]);
 	a.m = &m;

@@ -57,6 +57,10 @@ void audit_measured_html(const struct audit *a, FILE *out, int (*put)(const char
  */
 /* "guarded", "unguarded", "off-path", or NULL: not a PMU trigger. */
 const char *audit_pmu_status(const struct cm_model *m, const struct cm_call *c);
+/* The scenario has the VM's PMU off: the case a PMU guard saves in. */
+bool audit_pmu_off(const struct audit *a);
+/* A site's cost less LESS: "42.0", "42.0 to 312.0" or "42.0 or more" where a loop's count is not derived. */
+void audit_cost_text(const struct cm_cost *k, double less, char *buf, size_t size);
 /* The callee's name or expression, "?" when the graph has none. */
 const char *audit_what(const struct cm_call *c);
 /* The function's exit path, names from its root joined by " → ". */

@@ -109,6 +109,7 @@ struct cg_func {
 	unsigned int line;
 	bool is_inline;		/* inline or __always_inline: no call emitted */
 	bool is_static;
+	const char *returns;	/* a predicate's "return COND;" as a condition (flow.h), or NULL */
 };
 
 struct cg_call {

@@ -193,6 +193,7 @@ static int load_funcs(struct loader *l, const struct jval *funcs)
 		cf->is_inline = jbool(f, "inline");
 		cf->on_path = jbool(f, "on_exit_path");
 		cf->path = array(f, "path");
+		cf->returns = jstr(f, "returns");
 		l->ix[i] = (struct name_ix){ cf->name, i };
 	}
 	m->nfunc = l->nix = funcs->n;
@@ -567,6 +568,26 @@ static void load_reasons(struct loader *l, const struct jval *roots)
 	free(queue);
 }
 
+const char *cm_returns(const void *model, const char *name)
+{
+	const struct cm_model *m = model;
+	size_t lo = 0, hi = m->nfunc;
+
+	/* The names are sorted in m->byname. */
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		int c = strcmp(m->func[m->byname[mid]].name, name);
+
+		if (!c)
+			return m->func[m->byname[mid]].returns;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
 static void mark_roots(struct cm_model *m, const struct jval *roots, const struct loader *l)
 {
 	size_t i;
@@ -633,6 +654,9 @@ int cm_load(struct cm_model *m, const struct jval *cg, const struct objpaths *op
 	mark_tail_calls(m);
 	load_reasons(&l, array(cg, "roots"));
 	mark_roots(m, array(cg, "roots"), &l);
+	m->byname = xcalloc(m->nfunc + 1, sizeof(*m->byname));
+	for (i = 0; i < m->nfunc; i++)
+		m->byname[i] = l.ix[i].func;
 	ret = 0;
 out:
 	free(l.ix);
@@ -655,6 +679,7 @@ void cm_free(struct cm_model *m)
 		free_scope(&m->write[i].in);
 	free(m->loop);
 	free(m->write);
+	free(m->byname);
 	for (i = 0; i < m->nfunc; i++)
 		free(m->func[i].reason);
 	for (i = 0; i < m->nreason; i++)

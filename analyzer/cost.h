@@ -73,6 +73,7 @@ struct cm_func {
 	bool run_loop;			/* reached from the run loop, not via a handler table */
 	bool tail_call;			/* its object path ends in a jump to one of its calls */
 	bool root;			/* an exit-path root */
+	const char *returns;		/* a predicate's return condition, or NULL */
 	size_t *reason;			/* the exit reasons reaching it, sorted */
 	size_t nreason, areason;
 };
@@ -106,6 +107,7 @@ struct cm_model {
 	bool cfi;			/* the build has CONFIG_CFI_CLANG */
 	struct cm_func *func;
 	size_t nfunc;
+	size_t *byname;			/* the functions by name */
 	struct cm_call *call;
 	size_t ncall;
 	struct cm_loop *loop;
@@ -171,6 +173,8 @@ double cm_when_weight(enum call_when when, bool guarded);
 double cm_scope_weight(const struct cm_eval *e, const struct cm_scope *sc);
 /* The call's own sequence on this profile, in words: "retpoline", "call". */
 const char *cm_sequence(const struct cm_eval *e, const struct cm_call *c);
+/* What function NAME returns, as a condition (struct scenario's returns). */
+const char *cm_returns(const void *model, const char *name);
 /* One iteration of loop l's own instructions in the object (0: not found). */
 double cm_iter_insns(const struct cm_model *m, size_t l);
 /* A PMU trigger: kvm_pmu_trigger_event() and its wrappers. */

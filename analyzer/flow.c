@@ -363,13 +363,50 @@ static bool is_global(CXCursor var)
 	       clang_getCursorKind(clang_getCursorSemanticParent(var)) != CXCursor_FunctionDecl;
 }
 
+/* Through casts and "&": "(unsigned long *)&pmu->global_ctrl" names the field. */
+static CXCursor bare_operand(CXCursor e)
+{
+	for (;;) {
+		enum CXCursorKind kind;
+		struct kids k;
+
+		e = bare(e);
+		kind = clang_getCursorKind(e);
+		if (kind != CXCursor_CStyleCastExpr && kind != CXCursor_UnaryOperator)
+			return e;
+		kids_of(e, &k);
+		if (!k.n || k.n > MAX_KIDS)
+			return e;
+		if (kind == CXCursor_UnaryOperator) {
+			CXToken *tok;
+			unsigned int n;
+			bool amp;
+
+			clang_tokenize(clang_Cursor_getTranslationUnit(e), clang_getCursorExtent(e), &tok,
+				       &n);
+			if (n) {
+				CXString sp = clang_getTokenSpelling(clang_Cursor_getTranslationUnit(e), tok[0]);
+
+				amp = !strcmp(clang_getCString(sp), "&");
+				clang_disposeString(sp);
+			} else {
+				amp = false;
+			}
+			clang_disposeTokens(clang_Cursor_getTranslationUnit(e), tok, n);
+			if (!amp)
+				return e;
+		}
+		e = k.c[k.n - 1];
+	}
+}
+
 char *flow_term(CXCursor e, bool locals)
 {
 	char *chain = NULL, *t = NULL;
 	CXString name;
 	CXCursor ref;
 
-	e = bare(e);
+	e = locals ? bare_operand(e) : bare(e);
 	while (clang_getCursorKind(e) == CXCursor_MemberRefExpr) {
 		struct kids k;
 		CXCursor base;
@@ -550,8 +587,18 @@ static void cond_atom(CXTranslationUnit tu, CXCursor e, struct cond_text *ct, in
 		ct->known = true;
 		return;
 	case CXCursor_CallExpr:
-		if (!(feature = feature_arg(tu, e)))
-			break;
+		if (!(feature = feature_arg(tu, e))) {
+			CXCursor fn = clang_getCursorReferenced(e);
+
+			/* A predicate: decided by what the function returns (struct cg_func). */
+			if (clang_getCursorKind(fn) != CXCursor_FunctionDecl)
+				break;
+			name = clang_getCursorSpelling(fn);
+			fprintf(ct->out, "%s()", clang_getCString(name));
+			clang_disposeString(name);
+			ct->known = true;
+			return;
+		}
 		name = clang_getCursorSpelling(e);
 		fprintf(ct->out, "%s(%s)",
 			!strncmp(clang_getCString(name), "guest_", 6) ? "guest_cpuid" : "cpuid", feature);

@@ -59,8 +59,9 @@ bool flow_exits(CXCursor stmt);
  *            else (a field of a local struct, an array element, a call).
  *   cond     terms, terms compared with constants ("kvm_pmu->version == 1"),
  *            constants, CPUID features ("cpuid(HLE)", and "guest_cpuid(...)"
- *            from a guest_*() test), joined by "!", "&&", "||" and
- *            parentheses; what is none of those is "?".
+ *            from a guest_*() test), calls of functions ("lapic_in_kernel()",
+ *            decided by what the function returns), joined by "!", "&&",
+ *            "||" and parentheses; what is none of those is "?".
  */
 char *flow_term(CXCursor e, bool locals);
 /* A pointer variable to a struct: the struct's tag ("kvm_pmu"), else NULL. */

@@ -136,7 +136,9 @@ static int write_result(const char *path, const struct cg *cg, const struct tu_r
 		field(f, fn->usr);
 		field(f, fn->name);
 		field(f, fn->file);
-		fprintf(f, "\t%u\t%d\t%d\n", fn->line, fn->is_inline, fn->is_static);
+		fprintf(f, "\t%u\t%d\t%d", fn->line, fn->is_inline, fn->is_static);
+		field(f, fn->returns);
+		fputc('\n', f);
 	}
 	for (i = 0; i < cg->ncall; i++) {
 		const struct cg_call *c = &cg->call[i];
@@ -288,7 +290,7 @@ static int read_result(const char *path, struct cg *cg, char **first_error)
 				goto bad;
 			break;
 		case 'F':
-			if (n != 7)
+			if (n != 8)
 				goto bad;
 			if (cg) {
 				struct cg_func fn = {
@@ -296,6 +298,7 @@ static int read_result(const char *path, struct cg *cg, char **first_error)
 					.file = cg_str(cg, v[3]),
 					.line = (unsigned int)strtoul(v[4], NULL, 10),
 					.is_inline = atoi(v[5]), .is_static = atoi(v[6]),
+					.returns = s0(cg, v[7]),
 				};
 				cg_add_func(cg, &fn);
 			}

@@ -143,6 +143,10 @@ void rep_json_callgraph(const struct cg *cg, const struct reach *r, const char *
 			path(cg, r, i, out);
 		else
 			fputs("null", out);
+		if (f->returns) {
+			fputs(", \"returns\": ", out);
+			json_str(out, f->returns);
+		}
 		fputs(i + 1 < cg->nfunc ? "},\n" : "}\n", out);
 	}
 	targets = xcalloc(cg->nstore + 1, sizeof(*targets));

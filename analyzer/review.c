@@ -126,6 +126,7 @@ struct review {
 	struct rdiff within;		/* new in one patch, undone by a later one */
 	const char *fail_on;
 	const char *tree;
+	char *scenario;			/* the facts every state was priced under, "; "-joined */
 	bool failed;
 	char *why;
 };
@@ -195,6 +196,40 @@ static int read_profiles(struct review *r, struct rstate *s)
 	return 0;
 }
 
+/* Every state priced under one scenario: its facts, as audit.json lists them. */
+static int read_scenario(struct review *r, struct rstate *s)
+{
+	const struct jval *f = jget(jget(s->doc, "scenario"), "facts");
+	char *text = NULL;
+	size_t size = 0, i;
+	FILE *out;
+
+	if (!f || f->type != J_ARR)
+		return bad(s, "no scenario");
+	out = open_memstream(&text, &size);
+	if (!out)
+		return -1;
+	/* The facts, not where each comes from: a line number may move in a patch. */
+	for (i = 0; i < f->n; i++) {
+		const char *fact = jstr(&f->item[i], "fact");
+
+		fprintf(out, "%s%s", i ? "; " : "", fact ? fact : "?");
+	}
+	fclose(out);
+	if (s == r->st) {
+		r->scenario = text;
+		return 0;
+	}
+	if (strcmp(text, r->scenario)) {
+		error("%s: priced under \"%s\", the base's audit under \"%s\"; audit both with the "
+		      "same SCENARIO=", s->path, text, r->scenario);
+		free(text);
+		return -1;
+	}
+	free(text);
+	return 0;
+}
+
 static int read_site(const struct review *r, const struct rstate *s, const struct jval *j,
 		     struct rsite *t)
 {
@@ -255,7 +290,7 @@ static int read_state(struct review *r, struct rstate *s)
 	tool = jstr(s->doc, "tool");
 	if (!tool || strcmp(tool, HOTPATH_TOOL))
 		return bad(s, tool ? "written by another version of the tool" : "not an audit.json");
-	if (read_profiles(r, s))
+	if (read_profiles(r, s) || read_scenario(r, s))
 		return -1;
 	sites = jget(s->doc, "sites");
 	funcs = jget(s->doc, "functions");
@@ -1204,7 +1239,7 @@ static void put_compared(const void *arg, FILE *out)
 		r->nst - 1, r->nst == 2 ? "" : "es");
 	for (p = 0; p < r->nprof; p++)
 		fprintf(out, "%s%s", p ? ", " : "", r->prof[p]);
-	fprintf(out, "; %s.", HOTPATH_TOOL);
+	fprintf(out, ", under the scenario %s; %s.", r->scenario ? r->scenario : "-", HOTPATH_TOOL);
 }
 
 static void md_table(const struct review *r, const struct rrow *w, size_t n, FILE *out)
@@ -1445,7 +1480,9 @@ static void write_json(const void *arg, FILE *out)
 		fputs(i ? ", " : "", out);
 		json_str(out, r->prof[i]);
 	}
-	fputs("],\n\"fail_on\": ", out);
+	fputs("],\n\"scenario\": ", out);
+	json_str(out, r->scenario);
+	fputs(",\n\"fail_on\": ", out);
 	json_str(out, r->fail_on);
 	fprintf(out, ",\n\"gate\": {\"failed\": %s, \"why\": ", r->failed ? "true" : "false");
 	json_str(out, r->why);
@@ -1646,5 +1683,6 @@ out:
 	free(r.prof);
 	free(r.indirect);
 	free(r.why);
+	free(r.scenario);
 	return ret;
 }

@@ -27,8 +27,12 @@ struct cparse {
 	void *arg;
 	void (*each)(void *arg, const char *term);	/* collecting terms, not deciding */
 	void *each_arg;
+	unsigned int depth;	/* predicates within predicates */
 	bool bad;
 };
+
+/* How deep "name()" atoms are followed into what the functions return. */
+#define SCN_PRED_DEPTH	4
 
 static void skip_blanks(struct cparse *c)
 {
@@ -116,6 +120,8 @@ static bool has_feature(const char *list, const char *name, bool absent)
 	return has_word(list, absent ? word : word + 1);
 }
 
+static int parse_or(struct cparse *c);
+
 /* What is known of a term: an exact value, or a value it is not. */
 struct tval {
 	int known;		/* 1: == v; 2: != v; 0: nothing */
@@ -134,6 +140,28 @@ static struct tval term_value(struct cparse *c, const char *term)
 		return t;
 	}
 	open = strchr(term, '(');
+	if (open && open[1] == ')') {
+		/* A predicate: what the function returns, decided the same way. */
+		char *name = xasprintf("%.*s", (int)(open - term), term);
+		const char *ret = c->s && c->s->returns ? c->s->returns(c->s->model, name) : NULL;
+
+		free(name);
+		if (ret && c->depth < SCN_PRED_DEPTH) {
+			struct cparse sub = *c;
+			int r;
+
+			sub.p = ret;
+			sub.depth++;
+			sub.bad = false;
+			r = parse_or(&sub);
+			skip_blanks(&sub);
+			if (!sub.bad && !*sub.p && r >= 0) {
+				t.known = 1;
+				t.v = r;
+			}
+		}
+		return t;
+	}
 	if (open) {
 		char *name = xasprintf("%.*s", (int)(strlen(open + 1) - 1), open + 1);
 
@@ -335,9 +363,12 @@ void scn_terms_collect(struct scn_terms *t, const struct jval *cg)
 {
 	static const char *const arrays[] = { "calls", "loops", "writes", "globals" };
 	static const char *const keys[] = { "over", "dst", "a", "b", "name" };
+	const struct jval *funcs = jget(cg, "functions");
 	size_t a, i, k, n = 0;
 
 	memset(t, 0, sizeof(*t));
+	for (i = 0; funcs && funcs->type == J_ARR && i < funcs->n; i++)
+		scn_cond_terms(jstr(&funcs->item[i], "returns"), add_term, t);
 	for (a = 0; a < 4; a++) {
 		const struct jval *arr = jget(cg, arrays[a]);
 
@@ -382,7 +413,7 @@ static bool known_term(const struct scn_terms *t, const char *term)
 /* ---- scenarios ---- */
 
 static void add_fact(struct scenario *s, const char *term, bool ne, long long value,
-		     const char *text)
+		     const char *from)
 {
 	struct fact *f;
 
@@ -391,7 +422,8 @@ static void add_fact(struct scenario *s, const char *term, bool ne, long long va
 	f->term = xstrdup(term);
 	f->ne = ne;
 	f->value = value;
-	f->text = xstrdup(text);
+	f->text = xasprintf("%s %s %lld", term, ne ? "!=" : "=", value);
+	f->from = xstrdup(from);
 }
 
 void scn_default(struct scenario *s, const struct jval *cg)
@@ -401,8 +433,7 @@ void scn_default(struct scenario *s, const struct jval *cg)
 
 	memset(s, 0, sizeof(*s));
 	s->name = xstrdup("default");
-	add_fact(s, "kvm->arch.enable_pmu", false, 0,
-		 "kvm->arch.enable_pmu = 0 (the VM's PMU is disabled)");
+	add_fact(s, "kvm->arch.enable_pmu", false, 0, "the VM's PMU is disabled");
 	for (i = 0; g && g->type == J_ARR && i < g->n; i++) {
 		const struct jval *v = &g->item[i];
 		const char *name = jstr(v, "name"), *file = jstr(v, "file");
@@ -413,8 +444,7 @@ void scn_default(struct scenario *s, const struct jval *cg)
 		if (!name || strcmp(name, "enable_pmu") || !file || !val || val->type != J_NUM ||
 		    !juint(jget(v, "line"), &line))
 			continue;
-		text = xasprintf("enable_pmu = %lld (the module parameter, as %s:%u sets it)",
-				 (long long)val->num, file, line);
+		text = xasprintf("the module parameter, as %s:%u sets it", file, line);
 		add_fact(s, "enable_pmu", false, (long long)val->num, text);
 		free(text);
 		break;
@@ -506,7 +536,7 @@ static int fact_line(struct scenario *s, const char *file, unsigned int line, ch
 			return -1;
 		}
 	}
-	text = xasprintf("%s %s %lld", name, ne ? "!=" : "=", v);
+	text = xasprintf("%s:%u", file, line);
 	add_fact(s, name, ne, v, text);
 	free(text);
 	free(name);
@@ -572,6 +602,7 @@ void scn_free(struct scenario *s)
 	for (i = 0; i < s->nfact; i++) {
 		free(s->fact[i].term);
 		free(s->fact[i].text);
+		free(s->fact[i].from);
 	}
 	free(s->fact);
 	free(s->name);

@@ -27,13 +27,17 @@ struct fact {
 	char *term;		/* as the analysed code names it: "kvm_vcpu->arch.apic" */
 	bool ne;		/* term != value; else term == value */
 	long long value;
-	char *text;		/* the line as the report prints it */
+	char *text;		/* as the reports print it: "kvm->arch.enable_pmu = 0" */
+	char *from;		/* where it comes from: "FILE:LINE", or why it is the default */
 };
 
 struct scenario {
 	char *name;		/* "default", or the file */
 	struct fact *fact;
 	size_t nfact, afact;
+	/* What a function returns, as a condition: decides "name()" atoms. */
+	const char *(*returns)(const void *model, const char *name);
+	const void *model;
 };
 
 /* What the analysed code tests, writes or loops over, for checking facts. */

@@ -44,6 +44,7 @@ struct aval {
 	uint64_t may[ST_WORDS];		/* and bits that may be set */
 	const struct cm_write *by;	/* the last write that ran for sure */
 	bool by_tested;			/* that write's path tested a fact's term */
+	bool scalar;			/* last assigned as a number, not as a bitmap */
 };
 
 struct state {
@@ -220,6 +221,7 @@ static void join_val(struct aval *a, const struct aval *b)
 		a->by = NULL;
 		a->by_tested = false;
 	}
+	a->scalar = a->scalar && b->scalar;
 }
 
 static bool same_val(const struct aval *a, const struct aval *b)
@@ -306,6 +308,17 @@ static void bits_unrange(uint64_t *w, long long from, long long to)
 		w[b / 64] &= ~(UINT64_C(1) << (b % 64));
 }
 
+static bool unknown_bits(const struct aval *a)
+{
+	size_t k;
+
+	for (k = 0; k < ST_WORDS; k++) {
+		if (a->def[k] || ~a->may[k])
+			return false;
+	}
+	return true;
+}
+
 /* An operand: a constant, a term's value, or anything ("?"). */
 static struct aval operand(const struct interp *in, const struct state *st, const char *x)
 {
@@ -324,10 +337,20 @@ static struct aval operand(const struct interp *in, const struct state *st, cons
 	}
 	f = scn_fact(in->s, x);
 	if (f && !f->ne) {
-		a.lo = a.hi = f->value;
-		return a;
+		a.lo = a.hi = v = f->value;
+	} else {
+		a = get(st, x);
+		if (a.lo != a.hi || !a.scalar)
+			return a;
+		v = a.lo;
 	}
-	return get(st, x);
+	/* A number used as a bitmap, as &pmu->global_ctrl is: its bits. */
+	if (unknown_bits(&a)) {
+		memset(a.def, 0, sizeof(a.def));
+		memset(a.may, 0, sizeof(a.may));
+		a.def[0] = a.may[0] = (uint64_t)v;
+	}
+	return a;
 }
 
 /* Whether a path's conditions test a term the scenario has a fact about. */
@@ -377,10 +400,12 @@ static void apply(struct interp *in, struct state *st, const struct cm_write *w)
 	if (strncmp(w->dst, "local:", 6) && !relevant(in, w->dst))
 		return;
 	d = slot(st, w->dst);
+	d->scalar = !strcmp(w->op, "assign");
 	if (!strcmp(w->op, "assign")) {
 		top(d);
 		d->lo = a.lo;
 		d->hi = a.hi;
+		d->scalar = true;
 	} else if (!strcmp(w->op, "zero")) {
 		zero(d);
 	} else if (!strcmp(w->op, "fill")) {
@@ -764,39 +789,66 @@ static bool relevant(const struct interp *in, const char *term)
 static void add_rel(void *arg, const char *term)
 {
 	struct interp *in = arg;
+	const char *open;
 
-	if (!term || relevant(in, term) || !(tag_end(term) || !strchr(term, '(')) ||
-	    strchr(term, '*') || !strncmp(term, "local:", 6) || strchr(term, '?'))
+	if (!term || relevant(in, term) || strchr(term, '*') || !strncmp(term, "local:", 6) ||
+	    strchr(term, '?'))
 		return;
+	open = strchr(term, '(');
+	if (open && open[1] == ')') {
+		/* A predicate: the terms of what it returns (its own name marks it seen). */
+		char *name = xasprintf("%.*s", (int)(open - term), term);
+		const char *ret = in->s && in->s->returns ? in->s->returns(in->s->model, name) : NULL;
+
+		free(name);
+		GROW(in->rel, in->arel, in->nrel + 1);
+		in->rel[in->nrel++] = xstrdup(term);
+		if (ret)
+			scn_cond_terms(ret, add_rel, in);
+		return;
+	}
+	if (open)
+		return;		/* a CPUID feature: the profile's, not the state's */
 	GROW(in->rel, in->arel, in->nrel + 1);
 	in->rel[in->nrel++] = xstrdup(term);
 }
 
+static void add_write_terms(struct interp *in, const struct cm_write *w)
+{
+	size_t k;
+
+	if (w->a && (isalpha((unsigned char)*w->a) || *w->a == '_'))
+		add_rel(in, w->a);
+	if (w->b && (isalpha((unsigned char)*w->b) || *w->b == '_'))
+		add_rel(in, w->b);
+	for (k = 0; k < w->in.ncond; k++)
+		scn_cond_terms(w->in.cond[k].text, add_rel, in);
+}
+
 /*
  * The terms a term's value depends on: it, what its writes read (bitmap_set()'s
- * count), and what their conditions test; until nothing is added.
+ * count), and what their conditions test (through predicates); with fn and
+ * local, also what local's writes in fn read and test.  Until nothing is added.
  */
-static void relevant_terms(struct interp *in, const char *term)
+static void relevant_terms(struct interp *in, const char *term, size_t fn, const char *local)
 {
 	const struct cm_model *m = in->m;
-	size_t i, k, before;
+	size_t i, before;
 
 	while (in->nrel)
 		free(in->rel[--in->nrel]);
 	add_rel(in, term);
+	for (i = 0; fn != NONE && i < m->func[fn].nwrite; i++) {
+		const struct cm_write *w = &m->write[m->func[fn].first_write + i];
+
+		if (!strcmp(w->dst, local))
+			add_write_terms(in, w);
+	}
 	do {
 		before = in->nrel;
 		for (i = 0; i < m->nwrite; i++) {
-			const struct cm_write *w = &m->write[i];
-
-			if (!relevant(in, w->dst))
-				continue;
-			if (w->a && (isalpha((unsigned char)*w->a) || *w->a == '_'))
-				add_rel(in, w->a);
-			if (w->b && (isalpha((unsigned char)*w->b) || *w->b == '_'))
-				add_rel(in, w->b);
-			for (k = 0; k < w->in.ncond; k++)
-				scn_cond_terms(w->in.cond[k].text, add_rel, in);
+			if (relevant(in, m->write[i].dst))
+				add_write_terms(in, &m->write[i]);
 		}
 	} while (in->nrel != before);
 }
@@ -935,26 +987,33 @@ static void index_callers(struct interp *in)
 
 /* ---- the count of one loop ---- */
 
-/* The state of the struct a term is in, after set-up and refreshes; memoized per term. */
-static const struct state *setup_state(struct interp *in, const char *term)
+/*
+ * The state of the struct a term is in, after set-up and refreshes; with
+ * fn and local, tracking too what local's writes in fn test.  Memoized.
+ */
+static const struct state *setup_state(struct interp *in, const char *term, size_t fn,
+					const char *local)
 {
 	const struct cm_model *m = in->m;
 	const char *end = tag_end(term);
 	size_t len = end ? (size_t)(end - term) : 0, f, round, i;
+	char *key = fn != NONE ? xasprintf("%s|%zu|%s", term, fn, local) : xstrdup(term);
 	struct setup *su;
 	bool have = false;
 
 	for (i = 0; i < in->nsetup; i++) {
-		if (!strcmp(in->setup[i].tag, term))
+		if (!strcmp(in->setup[i].tag, key)) {
+			free(key);
 			return &in->setup[i].st;
+		}
 	}
 	GROW(in->setup, in->asetup, in->nsetup + 1);
 	su = &in->setup[in->nsetup++];
 	memset(su, 0, sizeof(*su));
-	su->tag = xstrdup(term);
+	su->tag = key;
 	if (!end)
 		return &su->st;
-	relevant_terms(in, term);
+	relevant_terms(in, term, fn, local);
 	mark_writers(in);
 	for (f = 0; f < m->nfunc; f++) {
 		struct state one = { 0 };
@@ -1154,7 +1213,7 @@ static void derive(struct interp *in, const struct cm_loop *l, struct st_trip *t
 			}
 		}
 		if (src) {
-			state_copy(&st, setup_state(in, src));
+			state_copy(&st, setup_state(in, src, l->func, l->over));
 			struct sides sd = { .open = false };
 
 			for (i = fn->first_write; i < fn->first_write + fn->nwrite; i++) {
@@ -1176,13 +1235,24 @@ static void derive(struct interp *in, const struct cm_loop *l, struct st_trip *t
 		count_bits(t, &a, l->bound);
 		{
 			struct aval s = get(&st, src);
+			const struct cm_write *lw = a.by;
+			const struct fact *f;
 
-			fprintf(out, "%s copies %s: ", l->over + 6, src);
-			if (t->known)
-				fprintf(out, "%.0f bits", t->lo);
+			fputs(l->over + 6, out);
+			if (lw)
+				fprintf(out, ", the %s of %s%s%s (%s:%u)", write_name(lw), lw->a,
+					lw->b ? " and " : "", lw->b ? lw->b : "", short_file(lw->file),
+					lw->line);
 			else
-				fprintf(out, "%.0f to %.0f bits (trip count unknown)", t->lo, t->hi);
+				fprintf(out, ", from %s", src);
+			if (t->known)
+				fprintf(out, ": %.0f bits", t->lo);
+			else
+				fprintf(out, ": %.0f to %.0f bits (trip count unknown)", t->lo, t->hi);
+			fprintf(out, "; %s", src);
 			say_by(in, src, &s, out);
+			if (lw && lw->b && (f = scn_fact(in->s, lw->b)))
+				fprintf(out, "; %s, as the scenario says", f->text);
 		}
 		state_free(&st);
 		goto done;
@@ -1202,7 +1272,7 @@ static void derive(struct interp *in, const struct cm_loop *l, struct st_trip *t
 			goto done;
 		}
 	}
-	state_copy(&st, setup_state(in, l->over));
+	state_copy(&st, setup_state(in, l->over, NONE, NULL));
 	a = get(&st, l->over);
 	if (l->kind == LOOP_BITS) {
 		count_bits(t, &a, l->bound);

@@ -1444,6 +1444,33 @@ static void walk_node(struct walk *w, CXCursor c, struct flow fl)
 	walk_kids(w, c, fl);
 }
 
+/*
+ * A function whose body is one "return COND;" of something a scenario can
+ * decide: kvm_pmu_has_perf_global_ctrl() is "kvm_pmu->version > 1".
+ */
+static const char *predicate(struct walk *w, CXCursor fn)
+{
+	CXCursor body = clang_getNullCursor();
+	const char *r = NULL;
+	struct kids k;
+	char *text;
+
+	kids_of(fn, &k);
+	if (k.n && k.n <= MAX_KIDS && clang_getCursorKind(k.c[k.n - 1]) == CXCursor_CompoundStmt)
+		body = k.c[k.n - 1];
+	if (clang_Cursor_isNull(body))
+		return NULL;
+	kids_of(body, &k);
+	if (k.n != 1 || clang_getCursorKind(k.c[0]) != CXCursor_ReturnStmt)
+		return NULL;
+	kids_of(k.c[0], &k);
+	if (k.n != 1 || !(text = flow_cond(w->tu, k.c[0], true)))
+		return NULL;
+	r = cg_str(w->cg, text);
+	free(text);
+	return r;
+}
+
 /* A global scalar and its constant initializer (0 without one). */
 static void record_global(struct walk *w, CXCursor var, const char *file, unsigned int line)
 {
@@ -1491,6 +1518,7 @@ static enum CXChildVisitResult visit_top(CXCursor c, CXCursor parent, CXClientDa
 	f.file = file;
 	f.is_inline = clang_Cursor_isFunctionInlined(c);
 	f.is_static = clang_Cursor_getStorageClass(c) == CX_SC_Static;
+	f.returns = predicate(w, c);
 	/* A header's inline function: its calls come once, from its first TU. */
 	if (!cg_add_func(w->cg, &f))
 		return CXChildVisit_Continue;

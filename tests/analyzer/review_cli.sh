@@ -59,6 +59,9 @@ funcs = {n: {"name": n, "file": f, "line": l, "insns": i, "path": [n]} for n, f,
 reasons = {"SVM_EXIT_CPUID": (24.0, None), "EXIT_REASON_CPUID": (None, 24.0),
            "SVM_EXIT_HLT": (321.2, None), "EXIT_REASON_HLT": (None, 135.9)}
 doc = {"tool": tool, "tree": "linux-6.12.117", "cfi": False, "exits": None,
+       "scenario": {"name": "default", "facts": [
+           {"fact": "kvm->arch.enable_pmu = 0", "from": "the VM's PMU is disabled"},
+           {"fact": "enable_pmu = 1", "from": "the module parameter, as arch/x86/kvm/x86.c:175 sets it"}]},
        "run_loop": {"roots": ["vcpu_enter_guest"], "cycles": {"zen2": 167.8, "icelake-sp": 78.4}}}
 exec(edit)
 for s in sites:
@@ -109,7 +112,7 @@ flat()
 }
 
 ktap_print_header
-ktap_set_plan 22
+ktap_set_plan 23
 
 mk base ''
 
@@ -275,6 +278,13 @@ ktap_check "bad input: an audit.json that is not there" \
 	"$SCRATCH/base.json" "$SCRATCH/nosuch.json"
 ktap_check "bad input: audits priced on other profiles" bad "audit both with the same CPU=" \
 	"$SCRATCH/base.json" "$SCRATCH/oneprof.json"
+mk pmuon 'doc["scenario"]["facts"][0] = {"fact": "kvm->arch.enable_pmu = 1", "from": "on.txt:1"}'
+mk moved 'doc["scenario"]["facts"][1]["from"] = "the module parameter, as arch/x86/kvm/x86.c:180 sets it"'
+ktap_check "bad input: audits under other scenarios; the same facts from moved lines compare" eval \
+	'bad "priced under \"kvm->arch.enable_pmu = 1; enable_pmu = 1\", the base'"'"'s audit under \"kvm->arch.enable_pmu = 0; enable_pmu = 1\"; audit both with the same SCENARIO=" \
+		"$SCRATCH/base.json" "$SCRATCH/pmuon.json" &&
+	 rv moved "$SCRATCH/base.json" "$SCRATCH/moved.json" && [ $rc = 0 ] &&
+	 grep -q "under the scenario kvm->arch.enable_pmu = 0; enable_pmu = 1" "$SCRATCH/moved/review.md"' 
 ktap_check "bad input: FAIL_ON neither new, a rule nor +N" eval \
 	'bad "FAIL_ON=+many: give new, a rule" --fail-on +many "$SCRATCH/base.json" "$SCRATCH/ptr.json" &&
 	 bad "FAIL_ON=newer: give new, a rule" --fail-on newer "$SCRATCH/base.json" "$SCRATCH/ptr.json"'

@@ -128,6 +128,10 @@ static void mtable_build(const struct audit *a, struct mtable *t)
 	      "path are the run loop's and its handler's (a part of the exit, not all of it); "
 	      "the guard saving is what guarding the unguarded PMU triggers on that path "
 	      "saves per exit with the PMU off, each at its cycles-per-exit weight.", f);
+	fprintf(f, " The model assumes the scenario %s: ", a->scn ? a->scn->name : "-");
+	for (i = 0; a->scn && i < a->scn->nfact; i++)
+		fprintf(f, "%s%s", i ? "; " : "", a->scn->fact[i].text);
+	fputs(".", f);
 	fclose(f);
 	t->intro = text;
 

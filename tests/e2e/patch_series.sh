@@ -66,7 +66,7 @@ trap 'for d in "${ro[@]}" "$CACHE/e2e-series-6.12/checkout"; do ro_unbind "$d"; 
 
 ktap_print_header
 [ ${#ro[@]} = ${#versions[@]} ] || echo "# cannot bind-mount the trees read-only here: they are only read"
-ktap_set_plan $((13 * ${#versions[@]} + 13))
+ktap_set_plan $((14 * ${#versions[@]} + 13))
 
 for v in "${versions[@]}"; do
 	kdir=$CACHE/linux-source-$v
@@ -143,6 +143,25 @@ for c in s[\"cost\"]:
 		[ "$(awk "/^---\$/ { exit } { if (length > m) m = length } END { print m }" "$c")" -le 100 ] &&
 		grep -q "All 2 patches verified on" "$c" &&
 		! grep -q "^base-commit:" "$c" && ! grep -q "\*\*\*" "$c"'
+
+	# What the trigger's loop does per vendor with the PMU off, as audit.json
+	# derives it: 6.1's AMD refresh fills the bitmap whatever enable_pmu is.
+	ktap_check "$v: the scenario and each vendor's trip count of the trigger's loop, in the cover letter" \
+		python3 -c "
+import json, sys
+a = json.load(open(sys.argv[1]))
+c = ' '.join(open(sys.argv[2]).read().split())
+assert 'under the scenario: kvm->arch.enable_pmu = 0 enable_pmu = 1 zen2' in c, c
+loop = [l for l in a['loops'] if l['func'] == 'kvm_pmu_trigger_event'][0]
+trips = {t['profile']: t for t in loop['trips']}
+if sys.argv[3] == '6.1':
+	assert trips['zen2']['low'] == 6 and trips['icelake-sp']['low'] == 0, trips
+	assert 'AMD (zen2): 6 iterations; kvm_pmu->all_valid_pmc_idx: 6 bits, set by amd_pmu_refresh()' in c, c
+	assert 'Intel (icelake-sp): 0 iterations;' in c, c
+else:
+	assert all(t['low'] == 0 for t in trips.values()), trips
+	assert 'runs no iteration' in c, c
+" "$json" "$s/0000-cover-letter.patch" "$v"
 
 	git_copy "$kdir" "$w/git" >/dev/null 2>&1
 	ktap_check "$v: git am applies the series to a fresh git copy of the tree" eval \

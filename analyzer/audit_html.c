@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "audit.h"
+#include "state.h"
 #include "version.h"
 #include "util.h"
 
@@ -364,6 +365,52 @@ static void html_profiles(const struct audit *a, FILE *out)
 	fputs("</table>\n", out);
 }
 
+/* The scenario's facts, and how often the PMU triggers' loops run under it. */
+static void html_scenario(const struct audit *a, FILE *out)
+{
+	const struct cm_model *m = a->m;
+	size_t i, l, p;
+
+	fputs("<h2>Scenario</h2>\n<p>Every figure is priced under the scenario <em>", out);
+	html_put(a->scn ? a->scn->name : "-", out);
+	fputs("</em>: facts about the VM's state that decide the conditions testing them.</p>\n"
+	      "<ul>\n", out);
+	for (i = 0; a->scn && i < a->scn->nfact; i++) {
+		fputs("<li><code>", out);
+		html_put(a->scn->fact[i].text, out);
+		fputs("</code> (", out);
+		html_put(a->scn->fact[i].from, out);
+		fputs(")</li>\n", out);
+	}
+	fputs("</ul>\n", out);
+	for (l = 0; l < m->nloop; l++) {
+		const struct cm_loop *lp = &m->loop[l];
+
+		if (!cm_is_pmu_trigger(m->func[lp->func].name) || !m->func[lp->func].on_path)
+			continue;
+		fputs("<p>The loop of <code>", out);
+		html_put(m->func[lp->func].name, out);
+		fputs("()</code> runs:</p>\n<ul>\n", out);
+		for (p = 0; p < a->nprof; p++) {
+			const struct st_trip *t = &a->eval[p].trip[l];
+			char n[64];
+
+			if (t->known)
+				snprintf(n, sizeof(n), "%.0f iteration%s", t->lo, t->lo == 1 ? "" : "s");
+			else
+				snprintf(n, sizeof(n), "trip count unknown (%.0f or more)", t->lo);
+			fputs("<li>", out);
+			html_put(a->eval[p].prof->name, out);
+			fputs(": ", out);
+			html_put(n, out);
+			fputs(": ", out);
+			html_put(t->why ? t->why : "not this vendor's code", out);
+			fputs("</li>\n", out);
+		}
+		fputs("</ul>\n", out);
+	}
+}
+
 static void html_head(const struct audit *a, FILE *out)
 {
 	const struct cm_model *m = a->m;
@@ -395,6 +442,7 @@ static void html_head(const struct audit *a, FILE *out)
 		fprintf(out, ", weighted by the %lu exits counted (%lu of no reason found in the "
 			     "code)", m->exits, m->unmatched);
 	fputs(".</p>\n", out);
+	html_scenario(a, out);
 	html_profiles(a, out);
 	audit_measured_html(a, out, html_put);
 	fputs("<p class=\"note\">How to read it: <em>cycles/exit</em> is what a site costs on the "

@@ -107,16 +107,20 @@ static void message(const struct audit *a, enum rule r, size_t i, FILE *out)
 	switch (r) {
 	case R_PMU:
 		fprintf(s, "%s() calls %s() on the exit paths without an enable_pmu guard; "
-			   "guarding it saves per call:", f->name, audit_what(c));
+			   "guarding it saves per call with the VM's PMU off:", f->name, audit_what(c));
 		for (p = 0; p < a->nprof; p++) {
 			const struct cm_eval *e = &a->eval[p];
 			double save = e->site[i].total - e->prof->cost[P_GUARD];
+			char text[64];
 
 			if (e->site[i].foreign)
 				continue;
-			fprintf(s, "%s %s %.1f cycles (%.1f%% of a CPUID exit)", n++ ? "," : "",
-				e->prof->name, save, 100 * save / e->prof->cost[P_CPUID_EXIT]);
+			audit_cost_text(&e->site[i], e->prof->cost[P_GUARD], text, sizeof(text));
+			fprintf(s, "%s %s %s cycles (%.1f%% of a CPUID exit)", n++ ? "," : "",
+				e->prof->name, text, 100 * save / e->prof->cost[P_CPUID_EXIT]);
 		}
+		if (!audit_pmu_off(a))
+			fputs(" (the scenario has the PMU on: it saves nothing there)", s);
 		break;
 	case R_INDIRECT:
 		fprintf(s, "%s() calls through %s on the exit paths:", f->name, audit_what(c));
@@ -253,6 +257,13 @@ void audit_sarif(const struct audit *a, FILE *out)
 	for (s = 0; s < a->nprof; s++) {
 		fputs(s ? ", " : "", out);
 		json_str(out, a->eval[s].prof->name);
+	}
+	fputs("], \"scenario\": ", out);
+	json_str(out, a->scn ? a->scn->name : NULL);
+	fputs(", \"facts\": [", out);
+	for (s = 0; a->scn && s < a->scn->nfact; s++) {
+		fputs(s ? ", " : "", out);
+		json_str(out, a->scn->fact[s].text);
 	}
 	fputs("]},\n    \"results\": [\n", out);
 	for (s = 0; s < a->nsite; s++) {

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * callgraph.json: the call graph as documented in README.md.
+ * callgraph.json: the call graph as documented in analyzer/README.md.
  */
 #ifndef HOTPATH_JSON_H
 #define HOTPATH_JSON_H

@@ -61,7 +61,7 @@ for w in d["writes"]:
 for g in d["globals"]:
 	assert list(g) == ["name", "file", "line", "value"], g
 ' "$SCRATCH/cg.json" "$("$hp" --version)"
-# Every call key README.md documents, by kind and in order, each value as
+# Every call key analyzer/README.md documents, by kind and in order, each value as
 # test-callgraph prints it for the same fixtures (call_kinds.c: every kind;
 # call_flow.c: when and guard).
 mkdir -p "$SCRATCH/kinds/build"

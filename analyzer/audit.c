@@ -844,8 +844,6 @@ int audit_scenario(const struct jval *cg, const char *file, struct scenario *s)
 	scn_terms_collect(&terms, cg);
 	r = scn_load(s, file, &terms);
 	scn_terms_free(&terms);
-	if (r)
-		scn_free(s);
 	return r;
 }
 

@@ -28,11 +28,21 @@ struct cparse {
 	void (*each)(void *arg, const char *term);	/* collecting terms, not deciding */
 	void *each_arg;
 	unsigned int depth;	/* predicates within predicates */
+	unsigned int *expanded;	/* predicates followed in this decision, shared with nested ones */
+	unsigned int nest;	/* parentheses and "!" within each other */
 	bool bad;
 };
 
-/* How deep "name()" atoms are followed into what the functions return. */
+/* Deeper than any condition code has: a hostile file ends as not decided. */
+#define SCN_MAX_NEST	256
+
+/*
+ * How deep "name()" atoms are followed into what the functions return, and
+ * how many in one decision: a condition of many predicates, each calling
+ * others, is not decided past that rather than taking exponential time.
+ */
 #define SCN_PRED_DEPTH	4
+#define SCN_PRED_MAX	64
 
 static void skip_blanks(struct cparse *c)
 {
@@ -146,7 +156,7 @@ static struct tval term_value(struct cparse *c, const char *term)
 		const char *ret = c->s && c->s->returns ? c->s->returns(c->s->model, name) : NULL;
 
 		free(name);
-		if (ret && c->depth < SCN_PRED_DEPTH) {
+		if (ret && c->depth < SCN_PRED_DEPTH && c->expanded && (*c->expanded)++ < SCN_PRED_MAX) {
 			struct cparse sub = *c;
 			int r;
 
@@ -221,8 +231,13 @@ static int parse_atom(struct cparse *c)
 		return -1;
 	}
 	if (*c->p == '(') {
+		if (++c->nest > SCN_MAX_NEST) {
+			c->bad = true;
+			return -1;
+		}
 		c->p++;
 		r = parse_or(c);
+		c->nest--;
 		skip_blanks(c);
 		if (*c->p != ')')
 			c->bad = true;
@@ -266,8 +281,13 @@ static int parse_not(struct cparse *c)
 
 	skip_blanks(c);
 	if (*c->p == '!' && c->p[1] != '=') {
+		if (++c->nest > SCN_MAX_NEST) {
+			c->bad = true;
+			return -1;
+		}
 		c->p++;
 		r = parse_not(c);
+		c->nest--;
 		return r < 0 ? r : !r;
 	}
 	return parse_atom(c);
@@ -304,7 +324,9 @@ static int parse_or(struct cparse *c)
 int scn_eval(const struct scenario *s, const struct profile *p, const char *cond,
 	     scn_lookup look, void *arg)
 {
-	struct cparse c = { .p = cond, .s = s, .prof = p, .look = look, .arg = arg };
+	unsigned int expanded = 0;
+	struct cparse c = { .p = cond, .s = s, .prof = p, .look = look, .arg = arg,
+			    .expanded = &expanded };
 	int r;
 
 	if (!cond)
@@ -553,13 +575,13 @@ int scn_load(struct scenario *s, const char *file, const struct scn_terms *terms
 	FILE *f;
 
 	memset(s, 0, sizeof(*s));
-	s->name = xstrdup(file);
 	f = fopen(file, "r");
 	if (!f) {
 		error("SCENARIO=%s: cannot read it: %s; give a file of facts, as "
 		      "kvm->arch.enable_pmu = 0", file, strerror(errno));
 		return -1;
 	}
+	s->name = xstrdup(file);
 	while (!ret && (len = getline(&l, &n, f)) > 0) {
 		char *hash;
 
@@ -592,6 +614,8 @@ int scn_load(struct scenario *s, const char *file, const struct scn_terms *terms
 		error("%s: no facts in it; write one a line, as kvm->arch.enable_pmu = 0", file);
 		ret = -1;
 	}
+	if (ret)
+		scn_free(s);
 	return ret;
 }
 

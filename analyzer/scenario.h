@@ -51,7 +51,10 @@ void scn_terms_free(struct scn_terms *t);
 
 /* The default scenario; the module parameter's value from the callgraph's globals. */
 void scn_default(struct scenario *s, const struct jval *cg);
-/* FILE's facts, each checked against the terms: 0, or -1 after one line "FILE:LINE: ...". */
+/*
+ * FILE's facts, each checked against the terms: 0, or -1 after one line
+ * "FILE:LINE: ..." (s then holds nothing to free).
+ */
 int scn_load(struct scenario *s, const char *file, const struct scn_terms *terms);
 void scn_free(struct scenario *s);
 

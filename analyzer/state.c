@@ -36,6 +36,11 @@
 /* How deep calls are followed from an entry, and how often entries rerun. */
 #define ST_DEPTH	8
 #define ST_ROUNDS	4
+/*
+ * The writes and calls one set-up may run: KVM's take some hundreds; a
+ * graph that needs more (a hostile callgraph.json) leaves the count unknown.
+ */
+#define ST_MAX_STEPS	200000
 
 struct aval {
 	char *term;
@@ -53,6 +58,7 @@ struct state {
 	char **zeroed;			/* struct tags zeroed whole for sure */
 	size_t nzeroed, azeroed;
 	const struct cm_write *zeroed_by;
+	bool gave_up;			/* set-up too long to follow: nothing is known */
 };
 
 /* Why a writer of the term did not run: the first reason found. */
@@ -93,6 +99,7 @@ struct interp {
 	size_t *caller_first, *caller_call;	/* per function: the calls that may reach it */
 	struct setup *setup;
 	size_t nsetup, asetup;
+	unsigned long steps;		/* events run for the current set-up */
 };
 
 static bool relevant(const struct interp *in, const char *term);
@@ -203,6 +210,7 @@ static void state_copy(struct state *dst, const struct state *src)
 		dst->zeroed[i] = xstrdup(src->zeroed[i]);
 	dst->nzeroed = src->nzeroed;
 	dst->zeroed_by = src->zeroed_by;
+	dst->gave_up = src->gave_up;
 }
 
 static void join_val(struct aval *a, const struct aval *b)
@@ -747,7 +755,7 @@ static void run(struct interp *in, struct state *st, size_t f, unsigned int dept
 	size_t cend = fn->first + fn->ncall, wend = fn->first_write + fn->nwrite;
 	struct sides sd = { .open = false };
 
-	if (depth > ST_DEPTH || in->on_stack[f] || !vendor_ok(in, f))
+	if (depth > ST_DEPTH || in->on_stack[f] || !vendor_ok(in, f) || in->steps > ST_MAX_STEPS)
 		return;
 	in->on_stack[f] = 1;
 	while (ci < cend || wi < wend) {
@@ -767,6 +775,8 @@ static void run(struct interp *in, struct state *st, size_t f, unsigned int dept
 									    in->writer[c->callee]
 									  : c->ntarget > 0)))
 			continue;
+		if (++in->steps > ST_MAX_STEPS)
+			break;
 		event(in, st, &sd, c, w, f, depth);
 	}
 	close_sides(st, &sd);
@@ -1015,6 +1025,7 @@ static const struct state *setup_state(struct interp *in, const char *term, size
 		return &su->st;
 	relevant_terms(in, term, fn, local);
 	mark_writers(in);
+	in->steps = 0;
 	for (f = 0; f < m->nfunc; f++) {
 		struct state one = { 0 };
 
@@ -1052,6 +1063,11 @@ static const struct state *setup_state(struct interp *in, const char *term, size
 		}
 		if (!changed)
 			break;
+	}
+	if (in->steps > ST_MAX_STEPS) {
+		/* Too much to follow: nothing known of the struct. */
+		state_free(&su->st);
+		su->st.gave_up = true;
 	}
 	return &su->st;
 }
@@ -1214,6 +1230,12 @@ static void derive(struct interp *in, const struct cm_loop *l, struct st_trip *t
 		}
 		if (src) {
 			state_copy(&st, setup_state(in, src, l->func, l->over));
+			if (st.gave_up) {
+				fprintf(out, "%s: trip count unknown: the set-up of %s takes more "
+					"than %d steps to follow", l->over + 6, src, ST_MAX_STEPS);
+				state_free(&st);
+				goto done;
+			}
 			struct sides sd = { .open = false };
 
 			for (i = fn->first_write; i < fn->first_write + fn->nwrite; i++) {
@@ -1273,6 +1295,12 @@ static void derive(struct interp *in, const struct cm_loop *l, struct st_trip *t
 		}
 	}
 	state_copy(&st, setup_state(in, l->over, NONE, NULL));
+	if (st.gave_up) {
+		fprintf(out, "%s: trip count unknown: its set-up takes more than %d steps to follow",
+			l->over, ST_MAX_STEPS);
+		state_free(&st);
+		goto done;
+	}
 	a = get(&st, l->over);
 	if (l->kind == LOOP_BITS) {
 		count_bits(t, &a, l->bound);

@@ -511,9 +511,20 @@ static void html_table(const struct audit *a, FILE *out)
 
 		fprintf(out, "<tr><td>%zu<td%s>%.1f", s + 1, k->foreign ? " class=f" : "",
 			k->weighted);
-		for (p = 0; p < a->nprof; p++)
-			fprintf(out, "<td%s>%.1f", a->eval[p].site[i].foreign ? " class=f" : "",
-				a->eval[p].site[i].total);
+		for (p = 0; p < a->nprof; p++) {
+			const struct cm_cost *kp = &a->eval[p].site[i];
+			char range[64];
+
+			/* A loop's count not derived: the range in the title, the low end sorts. */
+			audit_cost_text(kp, 0, range, sizeof(range));
+			fprintf(out, "<td%s", kp->foreign ? " class=f" : "");
+			if (strchr(range, ' ')) {
+				fputs(" title=\"", out);
+				html_put(range, out);
+				fputs(", trip count unknown\"", out);
+			}
+			fprintf(out, ">%.1f", kp->total);
+		}
 		fputs("<td>", out);
 		html_put(c->file, out);
 		fprintf(out, ":%u<td>", c->line);

@@ -292,7 +292,8 @@ static unsigned int popcount(const uint64_t *w, long long bound)
 	return n;
 }
 
-static void bits_range(uint64_t *w, long long from, long long to)
+/* Bits [from, to) of w set, or cleared. */
+static void bits(uint64_t *w, long long from, long long to, bool set)
 {
 	long long b;
 
@@ -300,20 +301,12 @@ static void bits_range(uint64_t *w, long long from, long long to)
 		from = 0;
 	if (to > ST_BITS)
 		to = ST_BITS;
-	for (b = from; b < to; b++)
-		w[b / 64] |= UINT64_C(1) << (b % 64);
-}
-
-static void bits_unrange(uint64_t *w, long long from, long long to)
-{
-	long long b;
-
-	if (from < 0)
-		from = 0;
-	if (to > ST_BITS)
-		to = ST_BITS;
-	for (b = from; b < to; b++)
-		w[b / 64] &= ~(UINT64_C(1) << (b % 64));
+	for (b = from; b < to; b++) {
+		if (set)
+			w[b / 64] |= UINT64_C(1) << (b % 64);
+		else
+			w[b / 64] &= ~(UINT64_C(1) << (b % 64));
+	}
 }
 
 static bool unknown_bits(const struct aval *a)
@@ -429,11 +422,11 @@ static void apply(struct interp *in, struct state *st, const struct cm_write *w)
 			else
 				memset(d->def, 0, sizeof(d->def));
 		} else if (set) {
-			bits_range(d->def, a.lo, a.lo + b.lo);
-			bits_range(d->may, a.lo, a.lo + b.hi);
+			bits(d->def, a.lo, a.lo + b.lo, true);
+			bits(d->may, a.lo, a.lo + b.hi, true);
 		} else {
-			bits_unrange(d->def, a.lo, a.lo + b.hi);
-			bits_unrange(d->may, a.lo, a.lo + b.lo);
+			bits(d->def, a.lo, a.lo + b.hi, false);
+			bits(d->may, a.lo, a.lo + b.lo, false);
 		}
 	} else if (!strcmp(w->op, "setbit") || !strcmp(w->op, "clearbit")) {
 		bool set = w->op[0] == 's';
@@ -444,11 +437,11 @@ static void apply(struct interp *in, struct state *st, const struct cm_write *w)
 			else
 				memset(d->def, 0, sizeof(d->def));
 		} else if (set) {
-			bits_range(d->def, a.lo, a.lo + 1);
-			bits_range(d->may, a.lo, a.lo + 1);
+			bits(d->def, a.lo, a.lo + 1, true);
+			bits(d->may, a.lo, a.lo + 1, true);
 		} else {
-			bits_unrange(d->def, a.lo, a.lo + 1);
-			bits_unrange(d->may, a.lo, a.lo + 1);
+			bits(d->def, a.lo, a.lo + 1, false);
+			bits(d->may, a.lo, a.lo + 1, false);
 		}
 	} else if (!strcmp(w->op, "copy")) {
 		memcpy(d->def, a.def, sizeof(d->def));

@@ -124,6 +124,37 @@ interrupt_at()
 	return 0
 }
 
+# kvm_module SRC C=O...: each SRC/C built with the kernel's code-generation
+# flags (thunked indirect calls and returns, no red zone, kernel code model)
+# into SCRATCH/build/arch/x86/kvm/O and listed in its kvm.mod, and
+# SCRATCH/db/compile_commands.json for them: a tiny KVM module of fixtures
+# for hotpath callgraph and audit.  Bails out when gcc fails.
+kvm_module()
+{
+	local src=$1 f sep=
+	shift
+
+	mkdir -p "$SCRATCH/db" "$SCRATCH/build/arch/x86/kvm"
+	for f in "$@"; do
+		mkdir -p "$SCRATCH/build/arch/x86/kvm/$(dirname "${f#*=}")"
+		gcc -O2 -fno-pic -mcmodel=kernel -mno-red-zone -fno-jump-tables \
+			-mindirect-branch=thunk-extern -mindirect-branch-register \
+			-mfunction-return=thunk-extern "-I$src" \
+			-c -o "$SCRATCH/build/arch/x86/kvm/${f#*=}" "$src/${f%%=*}" ||
+			{ ktap_print_header; ktap_exit_fail_msg "gcc failed on $src/${f%%=*}"; }
+		echo "arch/x86/kvm/${f#*=}" >>"$SCRATCH/build/arch/x86/kvm/kvm.mod"
+	done
+	{
+		echo "["
+		for f in "$@"; do
+			printf '%s{"directory": "%s", "file": "%s/%s", "arguments": ["gcc", "-O2", "-I%s", "-c", "%s/%s"]}\n' \
+				"$sep" "$SCRATCH/build" "$src" "${f%%=*}" "$src" "$src" "${f%%=*}"
+			sep=,
+		done
+		echo "]"
+	} >"$SCRATCH/db/compile_commands.json"
+}
+
 # ro_bind DIR: DIR bind-mounted read-only over itself, so that any write
 # into it fails (EROFS) while every path stays the same; false where this
 # machine allows no mounts.  ro_unbind DIR undoes it; a test that calls

@@ -27,24 +27,7 @@ fi
 
 # The module: Kbuild's objects and kvm.mod, and the compilation database.
 kvm=$SCRATCH/build/arch/x86/kvm
-mkdir -p "$kvm" "$SCRATCH/db"
-cflags=(-O2 -fno-pic -mcmodel=kernel -mno-red-zone -fno-jump-tables
-	-mindirect-branch=thunk-extern -mindirect-branch-register -mfunction-return=thunk-extern
-	"-I$src")
-sep=
-{
-	echo "["
-	for f in mainline_pmu mainline_x86; do
-		o=${f#mainline_}.o
-		gcc "${cflags[@]}" -c -o "$kvm/$o" "$src/$f.c" ||
-			{ ktap_print_header; ktap_exit_fail_msg "gcc failed on $src/$f.c"; }
-		echo "arch/x86/kvm/$o" >>"$kvm/kvm.mod"
-		printf '%s{"directory": "%s", "file": "%s/%s.c", "arguments": ["gcc", "-O2", "-I%s", "-c", "%s/%s.c"]}\n' \
-			"$sep" "$SCRATCH/build" "$src" "$f" "$src" "$src" "$f"
-		sep=,
-	done
-	echo "]"
-} >"$SCRATCH/db/compile_commands.json"
+kvm_module "$src" mainline_pmu.c=pmu.o mainline_x86.c=x86.o
 echo +run_fixture >"$SCRATCH/roots"
 
 ktap_print_header

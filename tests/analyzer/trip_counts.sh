@@ -29,23 +29,8 @@ if [ ! -x "$hp" ]; then
 fi
 
 # The module: Kbuild's objects and kvm.mod, and the compilation database.
-cflags=(-O2 -fno-pic -mcmodel=kernel -mno-red-zone -fno-jump-tables
-	-mindirect-branch=thunk-extern -mindirect-branch-register -mfunction-return=thunk-extern)
-sep=
-mkdir -p "$SCRATCH/db"
-{
-	echo "["
-	for f in pmu x86 svm/pmu vmx/pmu_intel; do
-		mkdir -p "$SCRATCH/build/arch/x86/kvm/$(dirname "$f")"
-		gcc "${cflags[@]}" -c -o "$SCRATCH/build/arch/x86/kvm/$f.o" "$src/arch/x86/kvm/$f.c" ||
-			{ ktap_print_header; ktap_exit_fail_msg "gcc failed on $f.c"; }
-		echo "arch/x86/kvm/$f.o" >>"$SCRATCH/build/arch/x86/kvm/kvm.mod"
-		printf '%s{"directory": "%s", "file": "%s/arch/x86/kvm/%s.c", "arguments": ["gcc", "-O2", "-c", "%s/arch/x86/kvm/%s.c"]}\n' \
-			"$sep" "$SCRATCH/build" "$src" "$f" "$src" "$f"
-		sep=,
-	done
-	echo "]"
-} >"$SCRATCH/db/compile_commands.json"
+kvm_module "$src" arch/x86/kvm/pmu.c=pmu.o arch/x86/kvm/x86.c=x86.o \
+	arch/x86/kvm/svm/pmu.c=svm/pmu.o arch/x86/kvm/vmx/pmu_intel.c=vmx/pmu_intel.o
 echo +handle_exit_fixture >"$SCRATCH/roots"
 
 ktap_print_header

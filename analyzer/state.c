@@ -1179,120 +1179,87 @@ static void count_bits(struct st_trip *t, const struct aval *a, long long bound)
 	t->known = lo == hi;
 }
 
-static void derive(struct interp *in, const struct cm_loop *l, struct st_trip *t)
+/* The loop's function's writes into a local before the loop, on the state of its source. */
+static void derive_local(struct interp *in, const struct cm_loop *l, struct st_trip *t, FILE *out)
 {
 	const struct cm_model *m = in->m;
-	char *text = NULL;
-	size_t size = 0, i;
+	const struct cm_func *fn = &m->func[l->func];
+	const char *src = NULL, *local = l->over + 6;
+	const struct cm_write *lw;
+	const struct fact *f;
+	struct sides sd = { .open = false };
+	struct state st;
+	struct aval a, s;
+	size_t i;
+
+	for (i = fn->first_write; i < fn->first_write + fn->nwrite && !src; i++) {
+		const struct cm_write *w = &m->write[i];
+
+		if (!strcmp(w->dst, l->over) && w->a && tag_end(w->a))
+			src = w->a;
+	}
+	if (!src) {
+		fprintf(out, "trip count unknown: %s is not filled from a field", local);
+		return;
+	}
+	state_copy(&st, setup_state(in, src, l->func, l->over));
+	if (st.gave_up) {
+		fprintf(out, "%s: trip count unknown: the set-up of %s takes more than %d steps to "
+			     "follow", local, src, ST_MAX_STEPS);
+		state_free(&st);
+		return;
+	}
+	for (i = fn->first_write; i < fn->first_write + fn->nwrite; i++) {
+		const struct cm_write *w = &m->write[i];
+
+		if (w->line < l->line || (w->line == l->line && w->col < l->col))
+			if (!strcmp(w->dst, l->over))
+				event(in, &st, &sd, NULL, w, l->func, 0);
+	}
+	close_sides(&st, &sd);
+	a = get(&st, l->over);
+	s = get(&st, src);
+	lw = a.by;
+	count_bits(t, &a, l->bound);
+	fputs(local, out);
+	if (lw)
+		fprintf(out, ", the %s of %s%s%s (%s:%u)", write_name(lw), lw->a, lw->b ? " and " : "",
+			lw->b ? lw->b : "", short_file(lw->file), lw->line);
+	else
+		fprintf(out, ", from %s", src);
+	if (t->known)
+		fprintf(out, ": %.0f bits", t->lo);
+	else
+		fprintf(out, ": %.0f to %.0f bits (trip count unknown)", t->lo, t->hi);
+	fprintf(out, "; %s", src);
+	say_by(in, src, &s, out);
+	if (lw && lw->b && (f = scn_fact(in->s, lw->b)))
+		fprintf(out, "; %s, as the scenario says", f->text);
+	state_free(&st);
+}
+
+/* A field: what its writers leave after the struct's set-up and refreshes. */
+static void derive_field(struct interp *in, const struct cm_loop *l, struct st_trip *t, FILE *out)
+{
+	const struct fact *f = scn_fact(in->s, l->over);
 	struct state st;
 	struct aval a;
-	FILE *out;
 
-	t->lo = 0;
-	t->hi = INFINITY;
-	t->known = false;
-	out = open_memstream(&text, &size);
-	if (!out)
-		return;
-	if (l->kind == LOOP_OTHER || (l->kind == LOOP_BITS && !l->over)) {
-		fputs("trip count unknown: not a loop over a bitmap or up to a counter", out);
-		goto done;
-	}
-	if (l->kind == LOOP_COUNT && !l->over) {
-		t->lo = t->hi = (double)(l->bound > l->start ? l->bound - l->start : 0);
+	if (f && !f->ne) {
+		t->lo = t->hi = l->kind == LOOP_BITS ?
+			(double)__builtin_popcountll((unsigned long long)f->value) :
+			(double)(f->value > l->start ? f->value - l->start : 0);
 		t->known = true;
-		fprintf(out, "%.0f iterations: up to the constant %s", t->lo,
-			l->bound_name ? l->bound_name : "bound");
-		if (l->bound_name)
-			fprintf(out, " (%lld)", l->bound);
-		goto done;
-	}
-	if (!strncmp(l->over, "local:", 6)) {
-		/* A local: what this function writes into it before the loop, from the struct's state. */
-		const struct cm_func *fn = &m->func[l->func];
-		const char *src = NULL;
-
-		memset(&st, 0, sizeof(st));
-		for (i = fn->first_write; i < fn->first_write + fn->nwrite; i++) {
-			const struct cm_write *w = &m->write[i];
-
-			if (!strcmp(w->dst, l->over) && w->a && tag_end(w->a)) {
-				src = w->a;
-				break;
-			}
-		}
-		if (src) {
-			state_copy(&st, setup_state(in, src, l->func, l->over));
-			if (st.gave_up) {
-				fprintf(out, "%s: trip count unknown: the set-up of %s takes more "
-					"than %d steps to follow", l->over + 6, src, ST_MAX_STEPS);
-				state_free(&st);
-				goto done;
-			}
-			struct sides sd = { .open = false };
-
-			for (i = fn->first_write; i < fn->first_write + fn->nwrite; i++) {
-				const struct cm_write *w = &m->write[i];
-
-				if (w->line > l->line || (w->line == l->line && w->col >= l->col) ||
-				    strcmp(w->dst, l->over))
-					continue;
-				event(in, &st, &sd, NULL, w, l->func, 0);
-			}
-			close_sides(&st, &sd);
-		}
-		a = get(&st, l->over);
-		if (!src) {
-			fprintf(out, "trip count unknown: %s is not filled from a field", l->over + 6);
-			state_free(&st);
-			goto done;
-		}
-		count_bits(t, &a, l->bound);
-		{
-			struct aval s = get(&st, src);
-			const struct cm_write *lw = a.by;
-			const struct fact *f;
-
-			fputs(l->over + 6, out);
-			if (lw)
-				fprintf(out, ", the %s of %s%s%s (%s:%u)", write_name(lw), lw->a,
-					lw->b ? " and " : "", lw->b ? lw->b : "", short_file(lw->file),
-					lw->line);
-			else
-				fprintf(out, ", from %s", src);
-			if (t->known)
-				fprintf(out, ": %.0f bits", t->lo);
-			else
-				fprintf(out, ": %.0f to %.0f bits (trip count unknown)", t->lo, t->hi);
-			fprintf(out, "; %s", src);
-			say_by(in, src, &s, out);
-			if (lw && lw->b && (f = scn_fact(in->s, lw->b)))
-				fprintf(out, "; %s, as the scenario says", f->text);
-		}
-		state_free(&st);
-		goto done;
-	}
-	{
-		const struct fact *f = scn_fact(in->s, l->over);
-
-		if (f && !f->ne) {
-			if (l->kind == LOOP_BITS) {
-				t->lo = t->hi = (double)__builtin_popcountll((unsigned long long)f->value);
-			} else {
-				t->lo = t->hi = (double)(f->value > l->start ? f->value - l->start : 0);
-			}
-			t->known = true;
-			fprintf(out, "%s: %.0f %s, as the scenario says (%s)", l->over, t->lo,
-				l->kind == LOOP_BITS ? "bits" : "iterations", f->text);
-			goto done;
-		}
+		fprintf(out, "%s: %.0f %s, as the scenario says (%s)", l->over, t->lo,
+			l->kind == LOOP_BITS ? "bits" : "iterations", f->text);
+		return;
 	}
 	state_copy(&st, setup_state(in, l->over, NONE, NULL));
 	if (st.gave_up) {
 		fprintf(out, "%s: trip count unknown: its set-up takes more than %d steps to follow",
 			l->over, ST_MAX_STEPS);
 		state_free(&st);
-		goto done;
+		return;
 	}
 	a = get(&st, l->over);
 	if (l->kind == LOOP_BITS) {
@@ -1304,7 +1271,7 @@ static void derive(struct interp *in, const struct cm_loop *l, struct st_trip *t
 	} else if (a.lo == a.hi) {
 		t->lo = t->hi = (double)(a.lo > l->start ? a.lo - l->start : 0);
 		t->known = true;
-		fprintf(out, "%s: %.0f", l->over, t->lo);
+		fprintf(out, "%s is %lld: %.0f iteration%s", l->over, a.lo, t->lo, t->lo == 1 ? "" : "s");
 	} else {
 		t->lo = a.lo > l->start ? (double)(a.lo - l->start) : 0;
 		t->hi = a.hi < INT64_MAX && a.hi > l->start ? (double)(a.hi - l->start) : INFINITY;
@@ -1312,7 +1279,34 @@ static void derive(struct interp *in, const struct cm_loop *l, struct st_trip *t
 	}
 	say_by(in, l->over, &a, out);
 	state_free(&st);
-done:
+}
+
+static void derive(struct interp *in, const struct cm_loop *l, struct st_trip *t)
+{
+	char *text = NULL;
+	size_t size = 0;
+	FILE *out;
+
+	t->lo = 0;
+	t->hi = INFINITY;
+	t->known = false;
+	out = open_memstream(&text, &size);
+	if (!out)
+		return;
+	if (l->kind == LOOP_OTHER || (l->kind == LOOP_BITS && !l->over)) {
+		fputs("trip count unknown: not a loop over a bitmap or up to a counter", out);
+	} else if (l->kind == LOOP_COUNT && !l->over) {
+		t->lo = t->hi = (double)(l->bound > l->start ? l->bound - l->start : 0);
+		t->known = true;
+		fprintf(out, "%.0f iterations: up to the constant %s", t->lo,
+			l->bound_name ? l->bound_name : "bound");
+		if (l->bound_name)
+			fprintf(out, " (%lld)", l->bound);
+	} else if (!strncmp(l->over, "local:", 6)) {
+		derive_local(in, l, t, out);
+	} else {
+		derive_field(in, l, t, out);
+	}
 	fclose(out);
 	t->why = text;
 }

@@ -59,7 +59,7 @@ struct files {
 
 /* A condition a scenario may decide, on the path to where the walk is. */
 struct fcond {
-	const char *entry;	/* "when:line:cond", as struct cg_scope has them */
+	const char *entry;	/* "when:line:how:cond", as struct cg_scope has them */
 	const struct fcond *next;	/* the condition around it, or NULL */
 };
 
@@ -866,12 +866,7 @@ static CXCursor generic_callee(CXCursor callee)
 	return gp.n == 1 ? gp.found : clang_getNullCursor();
 }
 
-/* The conditions since the loop's body began, outermost first, interned. */
-/*
- * A condition nothing decides is on the list too, as "?", so that the two
- * sides of an if can be told apart; a call's scope leaves those out (its
- * base has them).
- */
+/* A condition nothing can decide: "?" on the list. */
 static bool opaque(const char *entry)
 {
 	size_t n = strlen(entry);
@@ -879,6 +874,12 @@ static bool opaque(const char *entry)
 	return n >= 2 && !strcmp(entry + n - 2, ":?");
 }
 
+/*
+ * The conditions since the loop's body began, outermost first, interned.
+ * A condition nothing decides is on the list too, as "?", so that the two
+ * sides of an if can be told apart; a call's scope (all false) leaves those
+ * out, its base has them.
+ */
 static struct cg_scope scope_of(struct walk *w, const struct flow *fl, bool all)
 {
 	struct cg_scope sc = { .loop = fl->loop, .base = fl->base };

@@ -15,13 +15,18 @@
  *   inner  the callee's own calls on its cheapest path: always 1, on the
  *          likely() side 0.9 (gcc's builtin-expect-probability), on the
  *          unlikely() side 0.1, under a plain condition 0 (the cheapest path
- *          skips it), guarded by enable_pmu 0 (the guest PMU is off).
+ *          skips it); a condition the scenario decides counts 1 when it
+ *          holds, 0 when it does not (enable_pmu guards with the PMU off);
+ *          a call in a loop as often as the loop runs (state.c), each
+ *          iteration also its own instructions in the object.
  * A call the compiler inlined (an inline callee, or one with no symbol in
  * the objects) costs only its callee's inner calls.  For static and
  * indirect calls the cheapest may-target of the profile's vendor is priced.
+ * Where a loop's trip count is not derived, a cost has a low end (the loop
+ * not run), which ranks, and a high one (its static bound, or none).
  * Per exit, a site counts as often as the cheapest path makes it: its own
  * weight times its function's frequency, the best product of weights over
- * the calls from a root (1) to the function.
+ * the calls from a root (1) to the function, at most 1.
  */
 #include <ctype.h>
 #include <math.h>

@@ -5,8 +5,9 @@
  * the profile's default mitigation for the tree's version), the return
  * sequence its callee returns through, the callee's own instructions on its
  * shortest path in the built object, and what the callee calls on its
- * cheapest path, recursively CM_DEPTH deep.  analyzer/README.md gives
- * each rule and where its numbers come from.
+ * cheapest path, recursively CM_DEPTH deep, under a scenario (scenario.h)
+ * and with loops run their trip counts (state.h).  analyzer/README.md
+ * gives each rule and where its numbers come from.
  */
 #ifndef HOTPATH_COST_H
 #define HOTPATH_COST_H
